@@ -1,0 +1,219 @@
+"""The organisation: district, streets and towns, departments, their dispatched agencies, people.
+
+Codes are stable identifiers used in URLs, imports and usernames: a district is its 6-digit
+administrative code (110108), a street adds 3 digits (110108007), a department or agency adds a
+short Latin tag (110108-ga, 110108007-pcs).
+"""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from haidian.permissions import Role
+
+district_code_validator = RegexValidator(r"^\d{6}$", _("A district code has 6 digits."))
+street_code_validator = RegexValidator(r"^\d{9}$", _("A street code has 9 digits."))
+unit_tag_validator = RegexValidator(
+    r"^\d{6,9}-[a-z]{2,8}$", _("Use the area code, a hyphen and a short lowercase tag, e.g. 110108007-pcs.")
+)
+
+
+class District(models.Model):
+    """区."""
+
+    code = models.CharField(_("code"), max_length=6, unique=True, validators=[district_code_validator])
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["code"]
+        permissions = [("serve_district", _("Serves in this district"))]
+        constraints = [
+            models.CheckConstraint(name="district_code_6_digits", condition=Q(code__regex=r"^\d{6}$")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Street(models.Model):
+    """街道 / 镇 / 地区办事处: the sub-center that files and dispatches its area's problems."""
+
+    class Kind(models.TextChoices):
+        STREET = "street", _("street")
+        TOWN = "town", _("town")
+        AREA = "area", _("area office")
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="streets", verbose_name=_("district")
+    )
+    code = models.CharField(_("code"), max_length=9, unique=True, validators=[street_code_validator])
+    name = models.CharField(_("name"), max_length=50)
+    short_name = models.CharField(
+        _("short name"), max_length=20, help_text=_("Used in letter numbers, e.g. 学院路街道函〔2026〕12号.")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.STREET)
+
+    class Meta:
+        verbose_name = _("street or town")
+        verbose_name_plural = _("streets and towns")
+        ordering = ["code"]
+        permissions = [("serve_street", _("Serves in this street"))]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="street_name_unique_in_district"),
+            models.CheckConstraint(name="street_code_9_digits", condition=Q(code__regex=r"^\d{9}$")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    """专业部门: a district department that posts agencies into the streets."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="departments", verbose_name=_("district")
+    )
+    code = models.CharField(_("code"), max_length=20, unique=True, validators=[unit_tag_validator])
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["code"]
+        permissions = [("serve_department", _("Serves in this department"))]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="department_name_unique_in_district"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ManagementMode(models.TextChoices):
+    """Who schedules an agency's daily work and whose budget carries it."""
+
+    LOCAL = "local", _("local management (属地管理)")
+    LOCAL_PRIMARY = "local_primary", _("mainly local management (以属地管理为主)")
+    DUAL = "dual", _("dual management (双重管理)")
+
+
+class Agency(models.Model):
+    """派驻机构: a department's office serving one or more streets."""
+
+    class Kind(models.TextChoices):
+        JUSTICE_OFFICE = "sfs", _("judicial office (司法所)")
+        STATISTICS_OFFICE = "tjs", _("statistics office (统计所)")
+        URBAN_MANAGEMENT_SQUAD = "cgfd", _("urban-management squad (城管分队)")
+        POLICE_STATION = "pcs", _("police station (派出所)")
+        MARKET_OFFICE = "gss", _("market regulation office (工商所)")
+        TRAFFIC_BRIGADE = "jtdd", _("traffic brigade (交通大队)")
+        HOUSING_OFFICE = "fgs", _("housing office (房管所)")
+        HEALTH_INSPECTION = "wsjd", _("health inspection station (卫生监督站)")
+        OTHER = "other", _("other")
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("department")
+    )
+    code = models.CharField(_("code"), max_length=20, unique=True, validators=[unit_tag_validator])
+    name = models.CharField(_("name"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OTHER)
+    management_mode = models.CharField(_("management mode"), max_length=15, choices=ManagementMode.choices)
+    streets = models.ManyToManyField(
+        Street, related_name="agencies", verbose_name=_("streets covered"), blank=True
+    )
+
+    class Meta:
+        verbose_name = _("dispatched agency")
+        verbose_name_plural = _("dispatched agencies")
+        ordering = ["code"]
+        permissions = [("serve_agency", _("Serves in this agency"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# The reform's rule for each agency type: its department and management mode.
+AGENCY_KIND_MODES = {
+    Agency.Kind.JUSTICE_OFFICE: ManagementMode.LOCAL,
+    Agency.Kind.STATISTICS_OFFICE: ManagementMode.LOCAL,
+    Agency.Kind.URBAN_MANAGEMENT_SQUAD: ManagementMode.LOCAL_PRIMARY,
+    Agency.Kind.POLICE_STATION: ManagementMode.DUAL,
+    Agency.Kind.MARKET_OFFICE: ManagementMode.DUAL,
+    Agency.Kind.TRAFFIC_BRIGADE: ManagementMode.DUAL,
+    Agency.Kind.HOUSING_OFFICE: ManagementMode.DUAL,
+    Agency.Kind.HEALTH_INSPECTION: ManagementMode.DUAL,
+}
+
+
+class Membership(models.Model):
+    """A person's role in one organisation unit. Exactly one unit is set.
+
+    The row is the record; `membership_grant` also writes the guardian "serve" permission on the
+    unit, which is what the permission gate reads.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.CASCADE,
+                                 verbose_name=_("district"))
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.CASCADE,
+                                   verbose_name=_("department"))
+    street = models.ForeignKey(Street, null=True, blank=True, on_delete=models.CASCADE,
+                               verbose_name=_("street"))
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE,
+                               verbose_name=_("agency"))
+    community = models.ForeignKey("grids.Community", null=True, blank=True, on_delete=models.CASCADE,
+                                  verbose_name=_("community"))
+    grid = models.ForeignKey("grids.GridCell", null=True, blank=True, on_delete=models.CASCADE,
+                             verbose_name=_("grid"))
+    title = models.CharField(_("job title"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    UNIT_FIELDS = ("district", "department", "street", "agency", "community", "grid")
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                name="membership_exactly_one_unit",
+                condition=(
+                    Q(district__isnull=False, department=None, street=None, agency=None, community=None, grid=None)
+                    | Q(district=None, department__isnull=False, street=None, agency=None, community=None, grid=None)
+                    | Q(district=None, department=None, street__isnull=False, agency=None, community=None, grid=None)
+                    | Q(district=None, department=None, street=None, agency__isnull=False, community=None, grid=None)
+                    | Q(district=None, department=None, street=None, agency=None, community__isnull=False, grid=None)
+                    | Q(district=None, department=None, street=None, agency=None, community=None, grid__isnull=False)
+                ),
+            ),
+            models.CheckConstraint(name="membership_role_valid", condition=Q(role__in=Role.values)),
+            models.UniqueConstraint(fields=["user", "role", "district"], name="membership_unique_district",
+                                    condition=Q(district__isnull=False)),
+            models.UniqueConstraint(fields=["user", "role", "department"], name="membership_unique_department",
+                                    condition=Q(department__isnull=False)),
+            models.UniqueConstraint(fields=["user", "role", "street"], name="membership_unique_street",
+                                    condition=Q(street__isnull=False)),
+            models.UniqueConstraint(fields=["user", "role", "agency"], name="membership_unique_agency",
+                                    condition=Q(agency__isnull=False)),
+            models.UniqueConstraint(fields=["user", "role", "community"], name="membership_unique_community",
+                                    condition=Q(community__isnull=False)),
+            models.UniqueConstraint(fields=["user", "role", "grid"], name="membership_unique_grid",
+                                    condition=Q(grid__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+    @property
+    def unit(self) -> models.Model:
+        for name in self.UNIT_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                return value
+        raise ValueError("membership without a unit")

@@ -1,0 +1,28 @@
+from rest_framework import serializers
+
+from agencies.models import Agency, Department, Street
+
+
+class StreetSerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="district.code", read_only=True)
+
+    class Meta:
+        model = Street
+        fields = ["code", "name", "short_name", "kind", "district"]
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="district.code", read_only=True)
+
+    class Meta:
+        model = Department
+        fields = ["code", "name", "district"]
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    department = serializers.CharField(source="department.code", read_only=True)
+    streets = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Agency
+        fields = ["code", "name", "kind", "management_mode", "department", "streets"]

@@ -1,0 +1,38 @@
+"""Synthetic communities and grids for Haidian, and the demo grid workers."""
+
+from __future__ import annotations
+
+from agencies.models import Street
+from agencies.seed import DISTRICT_CODE, DemoUsers, place_name
+from grids import synthetic
+from grids.models import Community, GridCell
+from grids.services import grids_import
+from haidian.permissions import Role
+
+
+def seed_haidian(out) -> None:
+    streets = list(Street.objects.filter(district__code=DISTRICT_CODE).order_by("code"))
+    layout = synthetic.layout([(s.code, place_name(s.name), s.kind) for s in streets])
+    street_ids = {s.code: s.id for s in streets}
+    Community.objects.bulk_create(
+        [
+            Community(street_id=street_ids[c.street_code], code=c.code, name=c.name, kind=c.kind, synthetic=True)
+            for c in layout
+        ],
+        update_conflicts=True, unique_fields=["code"], update_fields=["street", "name", "kind", "synthetic"],
+    )
+    features = synthetic.grid_features(layout)
+    if GridCell.objects.filter(synthetic=True).count() == len(features):
+        # Same seed, same layout: the boundaries are already there; skip the overlap check.
+        out(f"{len(layout)} communities, {len(features)} grids (synthetic, unchanged)")
+        return
+    result = grids_import(features=features, synthetic=True)
+    out(f"{len(layout)} communities, {result.created + result.updated} grids (synthetic)")
+
+
+def seed_demo(out) -> None:
+    demo = DemoUsers()
+    for street in Street.objects.filter(district__code=DISTRICT_CODE):
+        grids = GridCell.objects.filter(community__street=street).order_by("code")
+        demo.add(f"{street.code}-grid", role=Role.GRID_WORKER, units=grids, title="网格员")
+    demo.print_table(out, "Grid workers")

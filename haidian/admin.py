@@ -1,0 +1,48 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+
+from haidian import calendar
+from haidian.models import CalendarDay, CalendarYear
+
+
+def _warn_missing_years(request) -> None:
+    missing = calendar.missing_years()
+    if missing:
+        messages.warning(
+            request,
+            _("The working calendar for %(years)s is not loaded: those years count Monday to Friday only.")
+            % {"years": ", ".join(map(str, missing))},
+        )
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "source", "note", "loaded_at"]
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_missing_years(request)
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        calendar.clear_cache()
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """One row per day; an administrator corrects a day or enters a newly published year here."""
+
+    list_display = ["date", "is_working_day", "name"]
+    list_editable = ["is_working_day", "name"]
+    list_filter = ["year", "is_working_day"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+    list_per_page = 100
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_missing_years(request)
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        calendar.clear_cache()

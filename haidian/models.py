@@ -1,0 +1,52 @@
+"""Tables every app shares: the working calendar."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CalendarYear(models.Model):
+    """A year whose official arrangement (holidays and makeup workdays) is loaded.
+
+    A year without a row here falls back to Monday–Friday, and the home page and admin say so.
+    """
+
+    class Source(models.TextChoices):
+        CHINESECALENDAR = "chinesecalendar", _("chinesecalendar package")
+        ADMIN = "admin", _("entered by an administrator")
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.ADMIN)
+    note = models.CharField(_("note"), max_length=200, blank=True,
+                            help_text=_("e.g. the State Council notice this arrangement follows."))
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """One day of a loaded year: working or not, and the holiday's name."""
+
+    date = models.DateField(_("date"), unique=True)
+    year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="days", verbose_name=_("year"))
+    is_working_day = models.BooleanField(_("working day"))
+    name = models.CharField(_("holiday or makeup day"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(
+                name="calendar_day_in_its_year",
+                condition=models.Q(date__year=models.F("year_id")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.date.isoformat()

@@ -1,0 +1,12 @@
+"""Settings for the test suite: real PostgreSQL and Redis (scripts/test-services starts them)."""
+
+import os
+
+os.environ.setdefault("HAIDIAN_ENV", "test")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/haidian")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+# Tests change grids inside transactions that never commit: check the locate index every call.
+os.environ.setdefault("GRID_INDEX_CHECK_SECONDS", "0")
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+
+from haidian.settings import *  # noqa: E402,F403

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from agencies.api import AgencyViewSet, DepartmentViewSet, StreetViewSet
+from grids.api import CommunityViewSet, GridViewSet
+from haidian import views
+from haidian.health import healthz
+
+router = DefaultRouter()
+router.register("streets", StreetViewSet, basename="street")
+router.register("communities", CommunityViewSet, basename="community")
+router.register("grids", GridViewSet, basename="grid")
+router.register("departments", DepartmentViewSet, basename="department")
+router.register("agencies", AgencyViewSet, basename="agency")
+
+admin.site.site_header = "海淀区网格化社会服务管理 · 管理后台"
+admin.site.site_title = "海淀网格化管理"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,31 @@
+"""Pages every user shares: the role-aware home page."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from agencies.models import Membership
+from haidian.calendar import missing_years
+from haidian.permissions import Role, scope_for
+
+
+@login_required
+def home(request):
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("district", "department", "street", "agency", "community", "grid")
+        .order_by("role", "id")
+    )
+    scope = scope_for(request.user)
+    roles = [Role(role) for role in Role.values if role in scope.roles]
+    units_by_role: dict[str, list] = {}
+    for membership in memberships[:200]:
+        units_by_role.setdefault(membership.get_role_display(), []).append(membership.unit)
+    return render(
+        request,
+        "haidian/home.html",
+        {
+            "roles": roles,
+            "units_by_role": units_by_role,
+            "missing_calendar_years": missing_years(),
+        },
+    )

@@ -1,0 +1,115 @@
+"""The cast and the data every test shares.
+
+Haidian's reference data (29 streets and towns, departments, agencies, 570 communities, 3,000
+synthetic grids) and the 2025–2026 working calendar are loaded once per test session. Tests that
+need committed data (`transactional_db`, `live_server`) run after all others, because their
+teardown empties the tables, and build what they need themselves.
+"""
+
+import os
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from agencies.models import Agency, Department, District, Street
+from agencies.services import membership_grant
+from grids.models import GridCell
+from haidian.permissions import Role
+
+# live_server + Playwright's sync API share a thread with an event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+HOME_STREET = "110108007"
+OTHER_STREET = "110108010"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_calendar", years=[2025, 2026], verbosity=0)
+        call_command("seed_haidian", verbosity=0)
+
+
+def make_user(username: str, role: str | None = None, units=()):
+    user = get_user_model().objects.create_user(username=username, password="pw-" + username)
+    for unit in units:
+        membership_grant(user=user, role=role, unit=unit)
+    return user
+
+
+@pytest.fixture
+def district(db):
+    return District.objects.get(code="110108")
+
+
+@pytest.fixture
+def street(db):
+    return Street.objects.get(code=HOME_STREET)
+
+
+@pytest.fixture
+def other_street(db):
+    return Street.objects.get(code=OTHER_STREET)
+
+
+@pytest.fixture
+def street_staff(street):
+    return make_user("street-staff", Role.STREET_STAFF, [street])
+
+
+@pytest.fixture
+def other_street_staff(other_street):
+    return make_user("other-street-staff", Role.STREET_STAFF, [other_street])
+
+
+@pytest.fixture
+def grid(street):
+    return GridCell.objects.filter(community__street=street).order_by("code").first()
+
+
+@pytest.fixture
+def grid_worker(grid):
+    return make_user("grid-worker", Role.GRID_WORKER, [grid])
+
+
+@pytest.fixture
+def agency(street):
+    return Agency.objects.get(code=f"{HOME_STREET}-pcs")
+
+
+@pytest.fixture
+def agency_head(agency):
+    return make_user("agency-head", Role.AGENCY_HEAD, [agency])
+
+
+@pytest.fixture
+def department(district):
+    return Department.objects.get(code="110108-ga")
+
+
+@pytest.fixture
+def department_admin(department):
+    return make_user("department-admin", Role.DEPARTMENT_ADMIN, [department])
+
+
+@pytest.fixture
+def district_command(district):
+    return make_user("district-command", Role.DISTRICT_COMMAND, [district])
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.as_user(user)` authenticates with a real token."""
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+
+    def as_user(user):
+        token, _created = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    client.as_user = as_user
+    return client
