@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 
@@ -111,7 +112,7 @@ class MembershipAdmin(ImportExportModelAdmin):
     search_fields = ["user__username", "user__first_name", "street__name", "agency__name", "grid__code"]
     autocomplete_fields = ["user", "district", "department", "street", "agency", "community", "grid"]
 
-    @admin.display(description=Membership._meta.get_field("street").verbose_name)
+    @admin.display(description=_("unit"))
     def unit_display(self, obj):
         return obj.unit
 

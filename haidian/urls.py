@@ -3,6 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
@@ -19,8 +20,8 @@ router.register("grids", GridViewSet, basename="grid")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("agencies", AgencyViewSet, basename="agency")
 
-admin.site.site_header = "海淀区网格化社会服务管理 · 管理后台"
-admin.site.site_title = "海淀网格化管理"
+admin.site.site_header = _("Haidian grid-based social service management · administration")
+admin.site.site_title = _("Haidian grid management")
 
 urlpatterns = [
     path("", views.home, name="home"),
