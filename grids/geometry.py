@@ -65,14 +65,15 @@ class GridIndex:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._tree = None
-        self._grids: list[LocatedGrid] = []
+        # The tree and the grids its indexes point into are swapped as one tuple: a reader that
+        # skips the lock must never pair a new tree with the old list (or see None mid-rebuild).
+        self._index: tuple[shapely.STRtree | None, list[LocatedGrid]] | None = None
         self._stamp = None
         self._checked_at = 0.0
 
     def invalidate(self) -> None:
         with self._lock:
-            self._tree = None
+            self._index = None
             self._stamp = None
 
     @staticmethod
@@ -85,15 +86,15 @@ class GridIndex:
         return (agg["n"], agg["newest"])
 
     def _ensure(self):
-        now = time.monotonic()
-        if self._tree is not None and now - self._checked_at < settings.GRID_INDEX_CHECK_SECONDS:
-            return self._tree, self._grids
+        index = self._index
+        if index is not None and time.monotonic() - self._checked_at < settings.GRID_INDEX_CHECK_SECONDS:
+            return index
         with self._lock:
             stamp = self._current_stamp()
-            self._checked_at = time.monotonic()
-            if self._tree is None or stamp != self._stamp:
+            if self._index is None or stamp != self._stamp:
                 self._build(stamp)
-            return self._tree, self._grids
+            self._checked_at = time.monotonic()
+            return self._index
 
     def _build(self, stamp) -> None:
         from grids.models import GridCell
@@ -102,8 +103,7 @@ class GridIndex:
         for pk, code, boundary in GridCell.objects.order_by("code").values_list("id", "code", "boundary"):
             grids.append(LocatedGrid(pk, code))
             geoms.append(shape(boundary))
-        self._tree = shapely.STRtree(geoms) if geoms else None
-        self._grids = grids
+        self._index = (shapely.STRtree(geoms) if geoms else None, grids)
         self._stamp = stamp
 
     def locate(self, lat: float, lng: float) -> LocatedGrid | None:

@@ -22,7 +22,12 @@ def seed_haidian(out) -> None:
         update_conflicts=True, unique_fields=["code"], update_fields=["street", "name", "kind", "synthetic"],
     )
     features = synthetic.grid_features(layout)
-    if GridCell.objects.filter(synthetic=True).count() == len(features):
+    if GridCell.objects.filter(synthetic=False).exists():
+        # Real boundaries were imported: never lay the synthetic ones over them again.
+        out(f"{len(layout)} communities; real grid boundaries are loaded, synthetic grids left alone")
+        return
+    stored = set(GridCell.objects.filter(synthetic=True).values_list("code", flat=True))
+    if stored == {feature["properties"]["code"] for feature in features}:
         # Same seed, same layout: the boundaries are already there; skip the overlap check.
         out(f"{len(layout)} communities, {len(features)} grids (synthetic, unchanged)")
         return

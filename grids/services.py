@@ -35,6 +35,9 @@ def _label(index: int, code: str | None) -> str:
 def grids_import(*, features: list[dict], synthetic: bool = False) -> GridImportResult:
     """Create or update grids from GeoJSON features with properties code, name and community.
 
+    A feature's own boolean `synthetic` property (as `grids_export` writes it) wins over the
+    `synthetic` argument, so an export imports back unchanged.
+
     Every feature is checked before anything is written: the geometry is a valid (Multi)Polygon,
     the code has 15 digits and begins with its community's 12-digit code, the community exists,
     no code appears twice, and no two grids — in the file or already stored — overlap.
@@ -71,12 +74,14 @@ def grids_import(*, features: list[dict], synthetic: bool = False) -> GridImport
         except GeometryError as exc:
             problems.append(f"{label}: {exc}")
             continue
-        rows.append((index, {"code": code, "name": name, "community": community_code}, geom))
+        flag = props.get("synthetic")
+        rows.append((index, {"code": code, "name": name, "community": community_code,
+                             "synthetic": flag if isinstance(flag, bool) else synthetic}, geom))
 
     problems.extend(_overlaps(rows))
     if problems:
         raise GridImportError(problems)
-    return _write(rows, communities, synthetic)
+    return _write(rows, communities)
 
 
 def _overlaps(rows) -> list[str]:
@@ -101,7 +106,7 @@ def _overlaps(rows) -> list[str]:
 
 
 @transaction.atomic
-def _write(rows, communities: dict[str, int], synthetic: bool) -> GridImportResult:
+def _write(rows, communities: dict[str, int]) -> GridImportResult:
     existing = set(GridCell.objects.filter(code__in=[p["code"] for _i, p, _g in rows]).values_list("code", flat=True))
     objs = []
     for _index, props, geom in rows:
@@ -115,7 +120,7 @@ def _write(rows, communities: dict[str, int], synthetic: bool) -> GridImportResu
                 area_m2=round(area_m2(geom), 1),
                 centroid_lat=round(centroid.y, 7),
                 centroid_lng=round(centroid.x, 7),
-                synthetic=synthetic,
+                synthetic=props["synthetic"],
             )
         )
     GridCell.objects.bulk_create(

@@ -43,7 +43,11 @@ def _parse_periods(specs: list[str]) -> list[tuple[dt.time, dt.time]]:
         if end <= start:
             raise ValueError(f"working period {spec!r} ends before it starts")
         periods.append((start, end))
-    return sorted(periods)
+    periods.sort()
+    for (_s1, end1), (start2, _e2) in zip(periods, periods[1:], strict=False):
+        if start2 < end1:
+            raise ValueError(f"working periods overlap: {settings.WORKING_PERIODS}")
+    return periods
 
 
 def working_periods() -> list[tuple[dt.time, dt.time]]:

@@ -52,8 +52,8 @@ def test_language_switch_shows_english(live_server, page, staff_login):
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
-    page.select_option("select[name=language]", "en")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
     assert page.locator("h1").inner_text() == "Workbench"
     assert page.locator("html").get_attribute("lang") == "en"
 
