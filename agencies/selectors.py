@@ -13,10 +13,10 @@ def _expand_agency_and_department_reach(ids: dict[str, set[int]]) -> dict[str, s
     """An agency sees the streets it covers; a department works district-wide."""
     if ids["agency_ids"]:
         covered = Street.objects.filter(agencies__in=ids["agency_ids"]).values_list("id", flat=True)
-        ids["street_ids"] = ids["street_ids"] | set(covered)
+        ids["agency_street_ids"] = set(covered)
     if ids["department_ids"]:
         districts = Department.objects.filter(id__in=ids["department_ids"]).values_list("district_id", flat=True)
-        ids["district_ids"] = ids["district_ids"] | set(districts)
+        ids["department_district_ids"] = set(districts)
     return ids
 
 
@@ -28,8 +28,8 @@ def _district_rule(scope: Scope) -> Q:
 @scope_rule(Street)
 def _street_rule(scope: Scope) -> Q:
     return (
-        Q(district_id__in=scope.district_ids)
-        | Q(id__in=scope.street_ids)
+        Q(district_id__in=scope.area_district_ids)
+        | Q(id__in=scope.area_street_ids)
         | Q(id__in=scope.touched_street_ids)
     )
 
@@ -42,13 +42,11 @@ def _department_rule(scope: Scope) -> Q:
 
 @scope_rule(Agency)
 def _agency_rule(scope: Scope) -> Q:
-    covering = Street.objects.filter(
-        Q(id__in=scope.street_ids | scope.touched_street_ids)
-    ).values("id")
+    streets = scope.area_street_ids | scope.touched_street_ids
     return (
-        Q(department__district_id__in=scope.district_ids)
+        Q(department__district_id__in=scope.area_district_ids)
         | Q(id__in=scope.agency_ids)
-        | Q(id__in=Agency.streets.through.objects.filter(street_id__in=covering).values("agency_id"))
+        | Q(id__in=Agency.streets.through.objects.filter(street_id__in=streets).values("agency_id"))
     )
 
 

@@ -13,8 +13,8 @@ from haidian.permissions import Scope, restrict, scope_expander, scope_rule
 def _expand_to_streets_and_districts(ids: dict[str, set[int]]) -> dict[str, set[int]]:
     """Communities and grids touch their street; every unit lies in a district.
 
-    Registered after the agencies expander (grids is installed after agencies), so the street
-    ids it starts from already include the streets an agency covers.
+    Registered after the agencies expander (grids is installed after agencies), so the streets
+    an agency covers and a department's district are already known.
     """
     touched: set[int] = set()
     if ids["community_ids"]:
@@ -24,8 +24,8 @@ def _expand_to_streets_and_districts(ids: dict[str, set[int]]) -> dict[str, set[
             GridCell.objects.filter(id__in=ids["grid_ids"]).values_list("community__street_id", flat=True)
         )
     ids["touched_street_ids"] = touched
-    streets = ids["street_ids"] | touched
-    districts = set(ids["district_ids"])
+    streets = ids["street_ids"] | ids["agency_street_ids"] | touched
+    districts = ids["district_ids"] | ids["department_district_ids"]
     if streets:
         districts |= set(Street.objects.filter(id__in=streets).values_list("district_id", flat=True))
     ids["member_district_ids"] = districts
@@ -35,8 +35,8 @@ def _expand_to_streets_and_districts(ids: dict[str, set[int]]) -> dict[str, set[
 @scope_rule(Community)
 def _community_rule(scope: Scope) -> Q:
     return (
-        Q(street__district_id__in=scope.district_ids)
-        | Q(street_id__in=scope.street_ids)
+        Q(street__district_id__in=scope.area_district_ids)
+        | Q(street_id__in=scope.area_street_ids)
         | Q(id__in=scope.community_ids)
         | Q(id__in=GridCell.objects.filter(id__in=scope.grid_ids).values("community_id"))
     )
@@ -45,8 +45,8 @@ def _community_rule(scope: Scope) -> Q:
 @scope_rule(GridCell)
 def _grid_rule(scope: Scope) -> Q:
     return (
-        Q(community__street__district_id__in=scope.district_ids)
-        | Q(community__street_id__in=scope.street_ids)
+        Q(community__street__district_id__in=scope.area_district_ids)
+        | Q(community__street_id__in=scope.area_street_ids)
         | Q(community_id__in=scope.community_ids)
         | Q(id__in=scope.grid_ids)
     )

@@ -47,12 +47,15 @@ SERVE_PERMISSIONS = {
 class Scope:
     """Where a user may look, resolved once per request from their guardian permissions.
 
-    `district_ids` and `street_ids` are areas seen whole (a department works district-wide; an
-    agency sees the streets it covers); `community_ids` and `grid_ids` are the smaller units a
-    user serves; `member_district_ids` are the districts any of their units lie in.
+    The `*_ids` fields are the units the user serves in, as granted. The organisation is seen a
+    little wider than that: a department looks at its whole district (`department_district_ids`),
+    an agency at the streets it covers (`agency_street_ids`), a community or grid at its street
+    (`touched_street_ids`); `member_district_ids` are the districts any of their units lie in.
+    Cases are seen through the granted units only (an agency sees the cases it has tasks on).
     """
 
     everything: bool = False
+    user_id: int | None = None
     roles: frozenset[str] = frozenset()
     district_ids: frozenset[int] = frozenset()
     department_ids: frozenset[int] = frozenset()
@@ -60,8 +63,20 @@ class Scope:
     agency_ids: frozenset[int] = frozenset()
     community_ids: frozenset[int] = frozenset()
     grid_ids: frozenset[int] = frozenset()
+    agency_street_ids: frozenset[int] = field(default=frozenset())
+    department_district_ids: frozenset[int] = field(default=frozenset())
     touched_street_ids: frozenset[int] = field(default=frozenset())
     member_district_ids: frozenset[int] = field(default=frozenset())
+
+    @property
+    def area_district_ids(self) -> frozenset[int]:
+        """Districts whose organisation the user sees whole."""
+        return self.district_ids | self.department_district_ids
+
+    @property
+    def area_street_ids(self) -> frozenset[int]:
+        """Streets whose organisation the user sees whole."""
+        return self.street_ids | self.agency_street_ids
 
     def has_role(self, *roles: str) -> bool:
         return self.everything or bool(self.roles.intersection(roles))
@@ -124,6 +139,8 @@ def _build_scope(user) -> Scope:
         "agency_ids": raw["serve_agency"],
         "community_ids": raw["serve_community"],
         "grid_ids": raw["serve_gridcell"],
+        "agency_street_ids": set(),
+        "department_district_ids": set(),
         "touched_street_ids": set(),
         "member_district_ids": set(),
     }
@@ -131,7 +148,7 @@ def _build_scope(user) -> Scope:
         for expand in _SCOPE_BUILDERS:
             ids = expand(ids)
     roles = frozenset(user.groups.values_list("name", flat=True))
-    return Scope(roles=roles, **{key: frozenset(value) for key, value in ids.items()})
+    return Scope(user_id=user.pk, roles=roles, **{key: frozenset(value) for key, value in ids.items()})
 
 
 def restrict(queryset: models.QuerySet, user) -> models.QuerySet:
