@@ -9,6 +9,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from agencies.api import AgencyViewSet, DepartmentViewSet, StreetViewSet
+from dispatch.api import CaseViewSet, CategoryViewSet, TaskViewSet
 from grids.api import CommunityViewSet, GridViewSet
 from haidian import views
 from haidian.health import healthz
@@ -19,6 +20,9 @@ router.register("communities", CommunityViewSet, basename="community")
 router.register("grids", GridViewSet, basename="grid")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("agencies", AgencyViewSet, basename="agency")
+router.register("cases", CaseViewSet, basename="case")
+router.register("tasks", TaskViewSet, basename="task")
+router.register("categories", CategoryViewSet, basename="category")
 
 admin.site.site_header = _("Haidian grid-based social service management · administration")
 admin.site.site_title = _("Haidian grid management")

@@ -1,0 +1,193 @@
+"""Case and task endpoints: reads through scoped selectors, workflow verbs as explicit actions.
+
+Every action: find the object in the user's scope (else 404), validate input (else 400), call
+the service, which answers 403 for the wrong role and 409 for a move the status forbids.
+"""
+
+import django_filters
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from dispatch import selectors, serializers, services
+from dispatch.models import Case, CaseStatus, Task, Tier
+
+
+class NewestFirstPagination(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices)
+    tier = django_filters.ChoiceFilter(choices=Tier.choices)
+    street = django_filters.CharFilter(field_name="street__code")
+    grid = django_filters.CharFilter(field_name="grid__code")
+    category = django_filters.CharFilter(field_name="category__code")
+    overdue = django_filters.BooleanFilter()
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Case
+        fields = ["status", "tier", "street", "grid", "category", "overdue"]
+
+
+def _input(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Cases (案卷) in your scope. POST creates a reported case located in its grid."""
+
+    lookup_field = "number"
+    pagination_class = NewestFirstPagination
+    filterset_class = CaseFilter
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return selectors.case_detail(user=self.request.user)
+        return selectors.case_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return serializers.CaseCreateSerializer
+        if self.action == "retrieve":
+            return serializers.CaseDetailSerializer
+        return serializers.CaseSerializer
+
+    @extend_schema(request=serializers.CaseCreateSerializer, responses={201: serializers.CaseSerializer})
+    def create(self, request, *args, **kwargs):
+        data = _input(serializers.CaseCreateSerializer, request)
+        case = services.case_create(actor=request.user, **data)
+        return Response(serializers.CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+
+    def _done(self, case):
+        return Response(serializers.CaseSerializer(selectors.case_list(user=self.request.user).get(pk=case.pk)).data)
+
+    @extend_schema(request=serializers.FileInput, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def file(self, request, number=None):
+        data = _input(serializers.FileInput, request)
+        return self._done(services.case_file(case=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(request=serializers.RejectInput, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, number=None):
+        data = _input(serializers.RejectInput, request)
+        return self._done(services.case_reject(case=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(request=serializers.NoteInput, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve_on_site(self, request, number=None):
+        data = _input(serializers.NoteInput, request)
+        return self._done(services.case_resolve_on_site(case=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(request=serializers.DispatchInput, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"], url_path="dispatch")
+    def dispatch_(self, request, number=None):  # `dispatch` is APIView's own method
+        data = _input(serializers.DispatchInput, request)
+        return self._done(services.case_dispatch(case=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(request=serializers.ReasonInput, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, number=None):
+        data = _input(serializers.ReasonInput, request)
+        return self._done(services.case_escalate(case=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(request=serializers.VerifyInput, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, number=None):
+        data = _input(serializers.VerifyInput, request)
+        return self._done(services.case_verify(case=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(request=serializers.RateInput, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def rate(self, request, number=None):
+        data = _input(serializers.RateInput, request)
+        return self._done(services.case_rate(case=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(request=serializers.AttachmentInput, responses={201: serializers.AttachmentSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def attachments(self, request, number=None):
+        data = _input(serializers.AttachmentInput, request)
+        case = self.get_object()
+        task = None
+        if data["task"] is not None:
+            task = case.tasks.filter(pk=data["task"]).first()
+            if task is None:
+                raise ValidationError({"task": [_("This case has no such task.")]})
+        attachment = services.case_attach(case=case, actor=request.user, upload=data["file"], kind=data["kind"],
+                                          task=task)
+        return Response(serializers.AttachmentSerializer(attachment, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class TaskPagination(CursorPagination):
+    ordering = ("due_at", "id")
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class TaskViewSet(viewsets.ReadOnlyModelViewSet):
+    """Your tasks: those of the agencies and departments you work in."""
+
+    serializer_class = serializers.TaskSerializer
+    pagination_class = TaskPagination
+    filterset_fields = ["status", "role"]
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.task_inbox(user=self.request.user)
+        return selectors.task_for_action(user=self.request.user)
+
+    def _done(self, task: Task):
+        return Response(serializers.TaskSerializer(selectors.task_for_action(user=self.request.user)
+                                                   .get(pk=task.pk)).data)
+
+    @extend_schema(request=None, responses=serializers.TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._done(services.task_accept(task=self.get_object(), actor=request.user))
+
+    @extend_schema(request=serializers.ReasonInput, responses=serializers.TaskSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        data = _input(serializers.ReasonInput, request)
+        return self._done(services.task_return(task=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(request=serializers.ExtensionInput, responses=serializers.TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def request_extension(self, request, pk=None):
+        data = _input(serializers.ExtensionInput, request)
+        return self._done(services.task_request_extension(task=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(request=None, responses=serializers.TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def approve_extension(self, request, pk=None):
+        return self._done(services.task_approve_extension(task=self.get_object(), actor=request.user))
+
+    @extend_schema(request=serializers.RespondInput, responses=serializers.TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def respond(self, request, pk=None):
+        data = _input(serializers.RespondInput, request)
+        return self._done(services.task_respond(task=self.get_object(), actor=request.user, **data))
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """Problem categories: the ten grid work areas and their leaves, with time limits."""
+
+    serializer_class = serializers.CategorySerializer
+    lookup_field = "code"
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.category_list()

@@ -1,0 +1,300 @@
+"""The case workflow: categories, cases, tasks, the append-only event log and attachments.
+
+Status values are part of the API. The allowed moves live in one table (`dispatch.workflow`),
+and every write goes through a service in `dispatch.services`.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Department, Street
+from grids.models import Community, GridCell
+from haidian.calendar import TimeUnit
+
+
+class Category(models.Model):
+    """A kind of problem. Top level: the reform's ten grid work areas; leaves carry the default
+    department and the time limit used for due times."""
+
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+                               verbose_name=_("work area"))
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    default_department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL,
+                                           related_name="+", verbose_name=_("default department"))
+    default_agency_kind = models.CharField(_("default agency type"), max_length=10, choices=Agency.Kind.choices,
+                                           blank=True)
+    time_limit = models.DecimalField(_("time limit"), max_digits=6, decimal_places=1, default=3)
+    time_limit_unit = models.CharField(_("time limit unit"), max_length=15, choices=TimeUnit.choices,
+                                       default=TimeUnit.WORKING_DAYS)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["position", "code"]
+        constraints = [
+            models.CheckConstraint(name="category_time_limit_positive", condition=Q(time_limit__gt=0)),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.parent_id is not None
+
+
+class CaseStatus(models.TextChoices):
+    REPORTED = "reported", _("reported")
+    FILED = "filed", _("filed")
+    DISPATCHED = "dispatched", _("dispatched")
+    RESPONDED = "responded", _("responded")
+    CLOSED = "closed", _("closed")
+    REJECTED = "rejected", _("rejected")
+
+    @classmethod
+    def open_values(cls) -> list[str]:
+        return [cls.REPORTED, cls.FILED, cls.DISPATCHED, cls.RESPONDED]
+
+    @classmethod
+    def terminal_values(cls) -> list[str]:
+        return [cls.CLOSED, cls.REJECTED]
+
+
+class Tier(models.TextChoices):
+    """微循环 / 小循环 / 大循环."""
+
+    GRID = "grid", _("grid (micro-cycle)")
+    STREET = "street", _("street (small cycle)")
+    DISTRICT = "district", _("district (big cycle)")
+
+
+class Source(models.TextChoices):
+    GRID_PATROL = "grid_patrol", _("grid patrol")
+    RESIDENT = "resident", _("resident")
+    HOTLINE_12345 = "hotline_12345", _("12345 hotline")
+    OPEN311 = "open311", _("Open311")
+    STAFF = "staff", _("staff")
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("normal")
+    URGENT = "urgent", _("urgent")
+    CRITICAL = "critical", _("critical")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", _("basically satisfied")
+    DISSATISFIED = "dissatisfied", _("dissatisfied")
+
+
+class CaseNumberSequence(models.Model):
+    """The last case number handed out per day (Asia/Shanghai); incremented under a row lock."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("case number sequence")
+        verbose_name_plural = _("case number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
+
+class Case(models.Model):
+    """案卷: one reported problem, from collection to evaluation."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="cases",
+                                 verbose_name=_("category"))
+    lat = models.FloatField(_("latitude"))
+    lng = models.FloatField(_("longitude"))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="cases", verbose_name=_("street"))
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="cases",
+                                  verbose_name=_("community"))
+    grid = models.ForeignKey(GridCell, on_delete=models.PROTECT, related_name="cases", verbose_name=_("grid"))
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    external_id = models.CharField(_("external number"), max_length=40, null=True, blank=True,
+                                   help_text=_("e.g. the 12345 hotline's work-order number"))
+    reporter_name = models.CharField(_("reporter name"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("reporter phone"), max_length=20, blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="reported_cases", verbose_name=_("reported by"))
+    status = models.CharField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.REPORTED)
+    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.STREET)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    rework_count = models.PositiveSmallIntegerField(_("rework count"), default=0)
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="duplicates", verbose_name=_("duplicate of"))
+    overdue = models.BooleanField(_("overdue"), default=False)
+    satisfaction = models.CharField(_("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True)
+    satisfaction_comment = models.TextField(_("satisfaction comment"), blank=True)
+    created_at = models.DateTimeField(_("reported at"), db_index=True)
+    filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["street", "status", "-created_at"], name="case_street_status_idx"),
+            models.Index(fields=["status", "tier", "-created_at"], name="case_status_tier_idx"),
+            models.Index(fields=["grid", "-created_at"], name="case_grid_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(name="case_status_valid", condition=Q(status__in=CaseStatus.values)),
+            models.CheckConstraint(name="case_tier_valid", condition=Q(tier__in=Tier.values)),
+            models.UniqueConstraint(fields=["source", "external_id"], name="case_external_id_unique",
+                                    condition=Q(external_id__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class TaskStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    ACCEPTED = "accepted", _("accepted")
+    RESPONDED = "responded", _("responded")
+    RETURNED = "returned", _("returned")
+    CANCELLED = "cancelled", _("cancelled")
+
+    @classmethod
+    def active_values(cls) -> list[str]:
+        return [cls.PENDING, cls.ACCEPTED, cls.RESPONDED]
+
+
+class TaskRole(models.TextChoices):
+    LEAD = "lead", _("lead")
+    COOPERATING = "cooperating", _("cooperating")
+
+
+class ExtensionStatus(models.TextChoices):
+    NONE = "", _("none")
+    REQUESTED = "requested", _("requested")
+    APPROVED = "approved", _("approved")
+
+
+class Task(models.Model):
+    """任务: a case handed to an agency (street tier) or a department (district tier)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("case"))
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks",
+                               verbose_name=_("agency"))
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="tasks", verbose_name=_("department"))
+    role = models.CharField(_("role"), max_length=12, choices=TaskRole.choices, default=TaskRole.LEAD)
+    status = models.CharField(_("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.PENDING)
+    due_at = models.DateTimeField(_("due at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    result = models.TextField(_("result"), blank=True)
+    extension_status = models.CharField(_("extension"), max_length=10, choices=ExtensionStatus.choices, blank=True,
+                                        default=ExtensionStatus.NONE)
+    extension_until = models.DateTimeField(_("extension until"), null=True, blank=True)
+    extension_reason = models.TextField(_("extension reason"), blank=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["agency", "status", "due_at"], name="task_agency_status_idx"),
+            models.Index(fields=["department", "status", "due_at"], name="task_department_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="task_exactly_one_assignee",
+                condition=Q(agency__isnull=False, department=None) | Q(agency=None, department__isnull=False),
+            ),
+            # The database itself refuses a second live lead task: two dispatchers racing on one
+            # case cannot both succeed even if a service forgot its lock.
+            models.UniqueConstraint(fields=["case"], name="task_one_active_lead_per_case",
+                                    condition=Q(role="lead", status__in=["pending", "accepted", "responded"])),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} → {self.assignee}"
+
+    @property
+    def assignee(self):
+        return self.agency or self.department
+
+
+class CaseEvent(models.Model):
+    """One action on a case, on the record for ever: the case timeline. Never updated or deleted."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="events",
+                             verbose_name=_("task"))
+    action = models.CharField(_("action"), max_length=30)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("actor"))
+    actor_unit = models.CharField(_("actor's unit"), max_length=60, blank=True)
+    at = models.DateTimeField(_("at"))
+    from_status = models.CharField(_("from status"), max_length=12, blank=True)
+    to_status = models.CharField(_("to status"), max_length=12, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("Case events are append-only."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Case events are append-only."))
+
+
+class Attachment(models.Model):
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("photo before")
+        AFTER = "after", _("photo after")
+        EVIDENCE = "evidence", _("evidence")
+        DOCUMENT = "document", _("document")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("case"))
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments",
+                             verbose_name=_("task"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.EVIDENCE)
+    file = models.FileField(_("file"), upload_to="cases/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="cases/thumbs/%Y/%m/", blank=True)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.file.name

@@ -1,0 +1,73 @@
+"""Scoped reads of cases and tasks, through the one permission gate."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from dispatch.models import Case, CaseEvent, Category, Task
+from haidian.permissions import Scope, restrict, scope_rule
+
+
+def _tasks_of_scope(scope: Scope) -> Q:
+    return (
+        Q(agency_id__in=scope.agency_ids)
+        | Q(department_id__in=scope.department_ids)
+        | Q(agency__department_id__in=scope.department_ids)
+    )
+
+
+@scope_rule(Case)
+def _case_rule(scope: Scope) -> Q:
+    rule = (
+        Q(street__district_id__in=scope.district_ids)
+        | Q(street_id__in=scope.street_ids)
+        | Q(community_id__in=scope.community_ids)
+        | Q(grid_id__in=scope.grid_ids)
+        | Q(reported_by_id=scope.user_id)
+    )
+    if scope.agency_ids or scope.department_ids:
+        rule |= Q(id__in=Task.objects.filter(_tasks_of_scope(scope)).values("case_id"))
+    return rule
+
+
+@scope_rule(Task)
+def _task_rule(scope: Scope) -> Q:
+    return (
+        _tasks_of_scope(scope)
+        | Q(case__street__district_id__in=scope.district_ids)
+        | Q(case__street_id__in=scope.street_ids)
+        | Q(case__grid_id__in=scope.grid_ids)
+    )
+
+
+def case_list(*, user) -> QuerySet[Case]:
+    return restrict(Case.objects.select_related("street", "community", "grid", "category"), user)
+
+
+def case_detail(*, user) -> QuerySet[Case]:
+    return case_list(user=user).prefetch_related(
+        Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")),
+        Prefetch("tasks", queryset=Task.objects.select_related("agency", "department").order_by("id")),
+        "attachments",
+    )
+
+
+def task_inbox(*, user) -> QuerySet[Task]:
+    """The tasks of the agencies and departments the user works in."""
+    from haidian.permissions import scope_for
+
+    scope = scope_for(user)
+    queryset = Task.objects.select_related("case", "agency", "department")
+    if scope.everything:
+        return queryset
+    return queryset.filter(_tasks_of_scope(scope))
+
+
+def task_for_action(*, user) -> QuerySet[Task]:
+    """Tasks a user may see (and so act on, if their role allows): handlers and dispatchers."""
+    return restrict(Task.objects.select_related("case", "agency", "department"), user)
+
+
+def category_list() -> QuerySet[Category]:
+    """Categories are reference data every signed-in user may read."""
+    return Category.objects.select_related("parent", "default_department")

@@ -1,0 +1,159 @@
+"""Input serializers validate; output serializers render. No business rules here."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from dispatch.models import Attachment, Case, CaseEvent, Category, Priority, Satisfaction, Source, Task
+from haidian.permissions import scope_for
+
+
+def mask_phone(phone: str) -> str:
+    """13812345678 → 138****5678."""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
+
+
+def sees_reporter_phone(user, case: Case) -> bool:
+    """The street, its grid worker, the district and the reporter see the number; agencies see it masked."""
+    scope = scope_for(user)
+    return (
+        scope.everything
+        or case.reported_by_id == getattr(user, "pk", None)
+        or case.street_id in scope.street_ids
+        or case.grid_id in scope.grid_ids
+        or case.street.district_id in scope.district_ids
+    )
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent.code", default=None, read_only=True)
+    default_department = serializers.CharField(source="default_department.code", default=None, read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["code", "name", "parent", "default_department", "default_agency_kind", "time_limit",
+                  "time_limit_unit"]
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lng = serializers.FloatField(min_value=-180, max_value=180)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    source = serializers.ChoiceField(choices=Source.choices)
+    reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    reporter_phone = serializers.RegexField(r"^\+?[0-9-]{5,20}$", required=False, allow_blank=True, default="",
+                                            error_messages={"invalid": _("Enter a phone number.")})
+    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all(), required=False,
+                                            allow_null=True, default=None)
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    street = serializers.CharField(source="street.code")
+    community = serializers.CharField(source="community.code")
+    grid = serializers.CharField(source="grid.code")
+    category = serializers.CharField(source="category.code", default=None)
+
+    class Meta:
+        model = Case
+        fields = ["number", "title", "status", "tier", "priority", "source", "category", "street", "community",
+                  "grid", "address", "lat", "lng", "rework_count", "overdue", "created_at"]
+        read_only_fields = fields
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["action", "from_status", "to_status", "actor", "actor_unit", "at", "note", "data"]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    case = serializers.CharField(source="case.number")
+    agency = serializers.CharField(source="agency.code", default=None)
+    department = serializers.CharField(source="department.code", default=None)
+
+    class Meta:
+        model = Task
+        fields = ["id", "case", "agency", "department", "role", "status", "due_at", "accepted_at", "responded_at",
+                  "result", "extension_status", "extension_until", "extension_reason"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    task = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "kind", "file", "thumbnail", "content_type", "size", "task", "uploaded_at"]
+
+
+class CaseDetailSerializer(CaseSerializer):
+    reporter_phone = serializers.SerializerMethodField()
+    duplicate_of = serializers.CharField(source="duplicate_of.number", default=None)
+    events = CaseEventSerializer(many=True)
+    tasks = TaskSerializer(many=True)
+    attachments = AttachmentSerializer(many=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "description", "reporter_name", "reporter_phone", "duplicate_of",
+                  "satisfaction", "satisfaction_comment", "filed_at", "dispatched_at", "escalated_at",
+                  "responded_at", "closed_at", "rejected_at", "rated_at", "events", "tasks", "attachments"]
+        read_only_fields = fields
+
+    def get_reporter_phone(self, case: Case) -> str:
+        if sees_reporter_phone(self.context["request"].user, case):
+            return case.reporter_phone
+        return mask_phone(case.reporter_phone)
+
+
+class FileInput(serializers.Serializer):
+    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all())
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+
+
+class RejectInput(serializers.Serializer):
+    reason = serializers.CharField()
+    duplicate_of = serializers.SlugRelatedField(slug_field="number", queryset=Case.objects.all(), required=False,
+                                                allow_null=True, default=None)
+
+
+class NoteInput(serializers.Serializer):
+    note = serializers.CharField()
+
+
+class DispatchInput(serializers.Serializer):
+    lead = serializers.CharField()
+    cooperating = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    due_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class VerifyInput(serializers.Serializer):
+    passed = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RateInput(serializers.Serializer):
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AttachmentInput(serializers.Serializer):
+    file = serializers.FileField()
+    kind = serializers.ChoiceField(choices=Attachment.Kind.choices, default=Attachment.Kind.EVIDENCE)
+    task = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class ExtensionInput(serializers.Serializer):
+    until = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+
+class RespondInput(serializers.Serializer):
+    result = serializers.CharField()

@@ -1,0 +1,517 @@
+"""Every write of the case workflow: one function per action, keyword-only, atomic.
+
+Each action locks the case row (SELECT … FOR UPDATE) before it reads the status, so two people
+acting on one case at once are served one after the other: the second sees the first's result
+and gets an ActionConflict (HTTP 409) instead of corrupting the case. Task actions lock the case
+first and then the task, always in that order, so they cannot deadlock with case actions.
+Every action writes exactly one CaseEvent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, Department, Membership
+from dispatch.models import (
+    Case,
+    CaseEvent,
+    CaseNumberSequence,
+    CaseStatus,
+    Category,
+    ExtensionStatus,
+    Priority,
+    Satisfaction,
+    Source,
+    Task,
+    TaskRole,
+    TaskStatus,
+    Tier,
+)
+from dispatch.workflow import Action, case_next_status, task_next_status
+from grids.geometry import locate
+from grids.models import GridCell
+from haidian.calendar import add_working_time
+from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
+from haidian.permissions import Role
+
+AGENCY_ROLES = (Role.AGENCY_HEAD, Role.AGENCY_STAFF)
+
+
+# --- who may act ---------------------------------------------------------------------------------
+
+def _membership(user, roles: Iterable[str], **unit) -> Membership | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, role__in=list(roles), **unit).select_related(*unit).first()
+
+
+def _require(user, roles: Iterable[str], message: str, **unit) -> str:
+    """The acting unit's label if `user` holds one of `roles` in the unit, else ActionForbidden."""
+    if user is not None and user.is_superuser:
+        return "superuser"
+    membership = _membership(user, roles, **unit)
+    if membership is None:
+        raise ActionForbidden(message)
+    return _unit_label(membership)
+
+
+def _unit_label(membership: Membership) -> str:
+    unit = membership.unit
+    return f"{unit.code} {unit}"
+
+
+def _street_staff(user, case: Case) -> str:
+    return _require(user, [Role.STREET_STAFF], _("Only the sub-center staff of the case's street may do this."),
+                    street=case.street_id)
+
+
+def _district_command(user, case: Case) -> str:
+    return _require(user, [Role.DISTRICT_COMMAND], _("Only the district command center may do this."),
+                    district=case.street.district_id)
+
+
+def _grid_worker(user, case: Case) -> str:
+    return _require(user, [Role.GRID_WORKER], _("Only the grid worker of the case's grid may do this."),
+                    grid=case.grid_id)
+
+
+def _dispatcher(user, case: Case) -> str:
+    """Who dispatches this case's tier: the street's staff, or the district command center."""
+    return _district_command(user, case) if case.tier == Tier.DISTRICT else _street_staff(user, case)
+
+
+def _task_handler(user, task: Task) -> str:
+    message = _("Only the people of the assigned agency or department may handle this task.")
+    if task.agency_id:
+        return _require(user, AGENCY_ROLES, message, agency=task.agency_id)
+    return _require(user, [Role.DEPARTMENT_ADMIN], message, department=task.department_id)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def _lock_case(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("street", "category").get(pk=case.pk)
+
+
+def _lock_task(task: Task) -> tuple[Case, Task]:
+    case = _lock_case(task.case)
+    return case, Task.objects.select_for_update().get(pk=task.pk)
+
+
+def _event(*, case: Case, action: str, actor, unit: str, at: dt.datetime, from_status: str, to_status: str,
+           note: str = "", data: dict | None = None, task: Task | None = None) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, task=task, action=action, actor=actor if actor and actor.is_authenticated else None,
+        actor_unit=unit, at=at, from_status=from_status, to_status=to_status, note=note, data=data or {},
+    )
+
+
+def _save_case(case: Case, *fields: str) -> None:
+    case.save(update_fields=[*fields, "updated_at"])
+
+
+def _next_number(now: dt.datetime) -> str:
+    """HD + local date + a 6-digit sequence of the day, gap-free under concurrency (row lock)."""
+    day = timezone.localtime(now).date()
+    CaseNumberSequence.objects.bulk_create([CaseNumberSequence(day=day, last=0)], ignore_conflicts=True)
+    sequence = CaseNumberSequence.objects.select_for_update().get(day=day)
+    sequence.last = F("last") + 1
+    sequence.save(update_fields=["last"])
+    sequence.refresh_from_db(fields=["last"])
+    return f"HD{day:%Y%m%d}{sequence.last:06d}"
+
+
+def due_time(category: Category, start: dt.datetime) -> dt.datetime:
+    return add_working_time(start, float(category.time_limit), category.time_limit_unit)
+
+
+# --- collect -------------------------------------------------------------------------------------
+
+@transaction.atomic
+def case_create(*, actor, title: str, lat: float, lng: float, source: str, description: str = "",
+                address: str = "", reporter_name: str = "", reporter_phone: str = "",
+                category: Category | None = None, external_id: str | None = None,
+                now: dt.datetime | None = None) -> Case:
+    """信息采集: a new reported case, located in its grid from the point."""
+    now = _now(now)
+    if source not in Source.values:
+        raise InvalidInput({"source": _("Unknown source.")})
+    located = locate(lat, lng)
+    if located is None:
+        raise InvalidInput({"lat": _("The point (%(lat)s, %(lng)s) lies outside every grid of the district.")
+                            % {"lat": lat, "lng": lng}})
+    grid = GridCell.objects.select_related("community").get(pk=located.id)
+    if category is not None and not category.is_leaf:
+        raise InvalidInput({"category": _("Choose a category, not a work area.")})
+    case = Case.objects.create(
+        number=_next_number(now), title=title, description=description, category=category, lat=lat, lng=lng,
+        address=address, grid=grid, community=grid.community, street_id=grid.community.street_id, source=source,
+        external_id=external_id, reporter_name=reporter_name, reporter_phone=reporter_phone,
+        reported_by=actor if actor and actor.is_authenticated else None, created_at=now,
+    )
+    _event(case=case, action=Action.CREATE, actor=actor, unit="", at=now, from_status="",
+           to_status=CaseStatus.REPORTED, data={"source": source, "grid": grid.code})
+    return case
+
+
+# --- file / reject / micro-cycle -------------------------------------------------------------
+
+@transaction.atomic
+def case_file(*, case: Case, actor, category: Category, priority: str = Priority.NORMAL,
+              now: dt.datetime | None = None) -> Case:
+    """案卷建立: street staff accept the report as a case with a category and priority."""
+    now = _now(now)
+    case = _lock_case(case)
+    unit = _street_staff(actor, case)
+    to_status = case_next_status(Action.FILE, case.status)
+    if not category.is_leaf:
+        raise InvalidInput({"category": _("Choose a category, not a work area.")})
+    from_status = case.status
+    case.status, case.category, case.priority, case.filed_at = to_status, category, priority, now
+    _save_case(case, "status", "category", "priority", "filed_at")
+    _event(case=case, action=Action.FILE, actor=actor, unit=unit, at=now, from_status=from_status,
+           to_status=to_status, data={"category": category.code, "priority": priority})
+    return case
+
+
+@transaction.atomic
+def case_reject(*, case: Case, actor, reason: str, duplicate_of: Case | None = None,
+                now: dt.datetime | None = None) -> Case:
+    """Not a case for us, or a duplicate of another one."""
+    now = _now(now)
+    case = _lock_case(case)
+    unit = _street_staff(actor, case)
+    to_status = case_next_status(Action.REJECT, case.status)
+    if duplicate_of is not None and duplicate_of.pk == case.pk:
+        raise InvalidInput({"duplicate_of": _("A case cannot duplicate itself.")})
+    from_status = case.status
+    case.status, case.duplicate_of, case.rejected_at = to_status, duplicate_of, now
+    _save_case(case, "status", "duplicate_of", "rejected_at")
+    _event(case=case, action=Action.REJECT, actor=actor, unit=unit, at=now, from_status=from_status,
+           to_status=to_status, note=reason,
+           data={"duplicate_of": duplicate_of.number} if duplicate_of else {})
+    return case
+
+
+@transaction.atomic
+def case_resolve_on_site(*, case: Case, actor, note: str, now: dt.datetime | None = None) -> Case:
+    """微循环: the grid worker fixed it on the spot; the case closes at grid tier."""
+    now = _now(now)
+    case = _lock_case(case)
+    unit = _grid_worker(actor, case)
+    to_status = case_next_status(Action.RESOLVE_ON_SITE, case.status)
+    from_status = case.status
+    case.status, case.tier, case.closed_at = to_status, Tier.GRID, now
+    _save_case(case, "status", "tier", "closed_at")
+    _event(case=case, action=Action.RESOLVE_ON_SITE, actor=actor, unit=unit, at=now, from_status=from_status,
+           to_status=to_status, note=note)
+    return case
+
+
+# --- dispatch / escalate -------------------------------------------------------------------------
+
+def _assignees(case: Case, codes: list[str], field: str) -> list[Agency | Department]:
+    """Agencies covering the case's street (street tier) or departments of its district (district tier)."""
+    if case.tier == Tier.DISTRICT:
+        found = {d.code: d for d in Department.objects.filter(code__in=codes, district_id=case.street.district_id)}
+        message = _("%(code)s is not a department of this district.")
+    else:
+        found = {a.code: a for a in Agency.objects.filter(code__in=codes, streets=case.street_id)}
+        message = _("%(code)s is not an agency serving this street.")
+    missing = [code for code in codes if code not in found]
+    if missing:
+        raise InvalidInput({field: [message % {"code": code} for code in missing]})
+    return [found[code] for code in codes]
+
+
+@transaction.atomic
+def case_dispatch(*, case: Case, actor, lead: str, cooperating: Iterable[str] = (),
+                  due_at: dt.datetime | None = None, now: dt.datetime | None = None) -> Case:
+    """任务派遣: one lead agency (or department) and optional co-operating ones."""
+    now = _now(now)
+    case = _lock_case(case)
+    unit = _dispatcher(actor, case)
+    to_status = case_next_status(Action.DISPATCH, case.status)
+    cooperating = [code for code in dict.fromkeys(cooperating) if code != lead]
+    lead_unit = _assignees(case, [lead], "lead")[0]
+    helpers = _assignees(case, cooperating, "cooperating")
+    if due_at is None:
+        due_at = due_time(case.category, now)
+    elif due_at <= now:
+        raise InvalidInput({"due_at": _("The due time must be in the future.")})
+    field = "department" if case.tier == Tier.DISTRICT else "agency"
+    Task.objects.bulk_create(
+        [Task(case=case, role=TaskRole.LEAD, due_at=due_at, created_at=now, **{field: lead_unit})]
+        + [Task(case=case, role=TaskRole.COOPERATING, due_at=due_at, created_at=now, **{field: helper})
+           for helper in helpers]
+    )
+    from_status = case.status
+    case.status, case.dispatched_at, case.overdue = to_status, now, False
+    _save_case(case, "status", "dispatched_at", "overdue")
+    _event(case=case, action=Action.DISPATCH, actor=actor, unit=unit, at=now, from_status=from_status,
+           to_status=to_status, data={"lead": lead, "cooperating": cooperating, "due_at": due_at.isoformat()})
+    return case
+
+
+def _cancel_active_tasks(case: Case) -> int:
+    return Task.objects.filter(case=case, status__in=TaskStatus.active_values()).update(status=TaskStatus.CANCELLED)
+
+
+@transaction.atomic
+def case_escalate(*, case: Case, actor, reason: str, now: dt.datetime | None = None) -> Case:
+    """小循环 → 大循环: the street hands the case to the district command center.
+
+    `actor=None` is the deadline sweep escalating an overdue case.
+    """
+    now = _now(now)
+    case = _lock_case(case)
+    unit = "system" if actor is None else _street_staff(actor, case)
+    if case.tier != Tier.STREET:
+        raise ActionConflict(_("Only a street-tier case can be escalated to the district."))
+    to_status = case_next_status(Action.ESCALATE, case.status)
+    cancelled = _cancel_active_tasks(case)
+    from_status = case.status
+    case.status, case.tier, case.escalated_at = to_status, Tier.DISTRICT, now
+    _save_case(case, "status", "tier", "escalated_at")
+    _event(case=case, action=Action.ESCALATE, actor=actor, unit=unit, at=now, from_status=from_status,
+           to_status=to_status, note=reason, data={"cancelled_tasks": cancelled})
+    return case
+
+
+# --- handle / feedback ---------------------------------------------------------------------------
+
+def _task_event(*, case: Case, task: Task, action: str, actor, unit: str, now, from_status: str, note="", data=None):
+    _event(case=case, task=task, action=action, actor=actor, unit=unit, at=now, from_status=from_status,
+           to_status=case.status, note=note, data={"task": task.pk, "task_status": task.status, **(data or {})})
+
+
+@transaction.atomic
+def task_accept(*, task: Task, actor, now: dt.datetime | None = None) -> Task:
+    now = _now(now)
+    case, task = _lock_task(task)
+    unit = _task_handler(actor, task)
+    task.status, task.accepted_at = task_next_status(Action.ACCEPT, task.status), now
+    task.save(update_fields=["status", "accepted_at"])
+    _task_event(case=case, task=task, action=Action.ACCEPT, actor=actor, unit=unit, now=now, from_status=case.status)
+    return task
+
+
+@transaction.atomic
+def task_return(*, task: Task, actor, reason: str, now: dt.datetime | None = None) -> Task:
+    """Wrong assignee: a returned lead task sends the case back to `filed` for a new dispatch."""
+    now = _now(now)
+    case, task = _lock_task(task)
+    unit = _task_handler(actor, task)
+    task.status = task_next_status(Action.RETURN, task.status)
+    task.save(update_fields=["status"])
+    from_status = case.status
+    if task.role == TaskRole.LEAD:
+        case.status = case_next_status(Action.RETURN, case.status)
+        _cancel_active_tasks(case)
+        _save_case(case, "status")
+    _task_event(case=case, task=task, action=Action.RETURN, actor=actor, unit=unit, now=now,
+                from_status=from_status, note=reason)
+    return task
+
+
+@transaction.atomic
+def task_request_extension(*, task: Task, actor, until: dt.datetime, reason: str,
+                           now: dt.datetime | None = None) -> Task:
+    now = _now(now)
+    case, task = _lock_task(task)
+    unit = _task_handler(actor, task)
+    task_next_status(Action.REQUEST_EXTENSION, task.status)
+    if task.extension_status == ExtensionStatus.REQUESTED:
+        raise ActionConflict(_("An extension request is already waiting for approval."))
+    if until <= task.due_at:
+        raise InvalidInput({"until": _("The new due time must be later than the current one.")})
+    task.extension_status, task.extension_until, task.extension_reason = ExtensionStatus.REQUESTED, until, reason
+    task.save(update_fields=["extension_status", "extension_until", "extension_reason"])
+    _task_event(case=case, task=task, action=Action.REQUEST_EXTENSION, actor=actor, unit=unit, now=now,
+                from_status=case.status, note=reason, data={"until": until.isoformat()})
+    return task
+
+
+@transaction.atomic
+def task_approve_extension(*, task: Task, actor, now: dt.datetime | None = None) -> Task:
+    now = _now(now)
+    case, task = _lock_task(task)
+    unit = _dispatcher(actor, case)
+    task_next_status(Action.APPROVE_EXTENSION, task.status)
+    if task.extension_status != ExtensionStatus.REQUESTED:
+        raise ActionConflict(_("No extension request is waiting for approval."))
+    previous = task.due_at
+    task.extension_status, task.due_at = ExtensionStatus.APPROVED, task.extension_until
+    task.save(update_fields=["extension_status", "due_at"])
+    _task_event(case=case, task=task, action=Action.APPROVE_EXTENSION, actor=actor, unit=unit, now=now,
+                from_status=case.status, data={"from": previous.isoformat(), "until": task.due_at.isoformat()})
+    return task
+
+
+@transaction.atomic
+def task_respond(*, task: Task, actor, result: str, now: dt.datetime | None = None) -> Task:
+    """处理反馈: the case becomes `responded` when its lead task has responded."""
+    now = _now(now)
+    case, task = _lock_task(task)
+    unit = _task_handler(actor, task)
+    task.status, task.responded_at, task.result = task_next_status(Action.RESPOND, task.status), now, result
+    task.save(update_fields=["status", "responded_at", "result"])
+    from_status = case.status
+    if task.role == TaskRole.LEAD:
+        case.status, case.responded_at = case_next_status(Action.RESPOND, case.status), now
+        _save_case(case, "status", "responded_at")
+    _task_event(case=case, task=task, action=Action.RESPOND, actor=actor, unit=unit, now=now,
+                from_status=from_status, note=result)
+    return task
+
+
+# --- verify / evaluate ---------------------------------------------------------------------------
+
+@transaction.atomic
+def case_verify(*, case: Case, actor, passed: bool, note: str = "", now: dt.datetime | None = None) -> Case:
+    """核查结案: pass closes the case; fail reopens the lead task for rework (rework count + 1)."""
+    now = _now(now)
+    case = _lock_case(case)
+    try:
+        unit = _street_staff(actor, case)
+    except ActionForbidden:
+        unit = _require(actor, [Role.GRID_WORKER],
+                        _("Only the street's sub-center staff or the grid worker of the case's grid may verify."),
+                        grid=case.grid_id)
+    action = Action.VERIFY_PASSED if passed else Action.VERIFY_FAILED
+    to_status = case_next_status(action, case.status)
+    from_status = case.status
+    data = {}
+    if passed:
+        case.status, case.closed_at = to_status, now
+        _save_case(case, "status", "closed_at")
+    else:
+        lead = Task.objects.select_for_update().get(case=case, role=TaskRole.LEAD, status=TaskStatus.RESPONDED)
+        lead.status = task_next_status(Action.VERIFY_FAILED, lead.status)
+        lead.due_at = due_time(case.category, now)
+        lead.save(update_fields=["status", "due_at"])
+        case.status, case.rework_count, case.responded_at = to_status, F("rework_count") + 1, None
+        _save_case(case, "status", "rework_count", "responded_at")
+        case.refresh_from_db(fields=["rework_count"])
+        data = {"task": lead.pk, "rework_count": case.rework_count, "due_at": lead.due_at.isoformat()}
+    _event(case=case, action=action, actor=actor, unit=unit, at=now, from_status=from_status, to_status=to_status,
+           note=note, data=data)
+    return case
+
+
+@transaction.atomic
+def case_rate(*, case: Case, actor, satisfaction: str, comment: str = "", now: dt.datetime | None = None) -> Case:
+    """考核评价: the reporter's satisfaction, or street staff recording a call-back."""
+    now = _now(now)
+    case = _lock_case(case)
+    if actor is not None and actor.is_authenticated and case.reported_by_id == actor.pk:
+        unit = "reporter"
+    else:
+        unit = _street_staff(actor, case)
+    to_status = case_next_status(Action.RATE, case.status)
+    if case.satisfaction:
+        raise ActionConflict(_("This case has already been rated."))
+    if satisfaction not in Satisfaction.values:
+        raise InvalidInput({"satisfaction": _("Unknown satisfaction value.")})
+    case.satisfaction, case.satisfaction_comment, case.rated_at = satisfaction, comment, now
+    _save_case(case, "satisfaction", "satisfaction_comment", "rated_at")
+    _event(case=case, action=Action.RATE, actor=actor, unit=unit, at=now, from_status=to_status, to_status=to_status,
+           note=comment, data={"satisfaction": satisfaction})
+    return case
+
+
+# --- attachments ---------------------------------------------------------------------------------
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+THUMBNAIL_SIZE = (320, 320)
+
+
+def _sniff(upload) -> str:
+    """The real content type from the bytes, not the name or the client's header."""
+    from PIL import Image, UnidentifiedImageError
+
+    head = upload.read(5)
+    upload.seek(0)
+    if head == b"%PDF-":
+        return "application/pdf"
+    try:
+        with Image.open(upload) as image:
+            image.verify()
+            kind = IMAGE_TYPES.get(image.format or "")
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        kind = None
+    finally:
+        upload.seek(0)
+    if kind is None:
+        raise InvalidInput({"file": _("Only photos (JPEG, PNG, WebP, GIF) and PDF documents can be attached.")})
+    return kind
+
+
+def _thumbnail(upload, name: str):
+    from io import BytesIO
+
+    from django.core.files.base import ContentFile
+    from PIL import Image, ImageOps
+
+    with Image.open(upload) as image:
+        image = ImageOps.exif_transpose(image).convert("RGB")
+        image.thumbnail(THUMBNAIL_SIZE)
+        buffer = BytesIO()
+        image.save(buffer, "JPEG", quality=80)
+    upload.seek(0)
+    return ContentFile(buffer.getvalue(), name=f"{name}.jpg")
+
+
+def _attach_allowed(actor, case: Case, task: Task | None) -> str:
+    """Handlers attach to their task; the reporter, the street, the grid worker and the district to the case."""
+    if task is not None:
+        return _task_handler(actor, task)
+    if actor is not None and actor.is_authenticated and case.reported_by_id == actor.pk:
+        return "reporter"
+    if actor is not None and actor.is_superuser:
+        return "superuser"
+    for role, unit in ((Role.STREET_STAFF, {"street": case.street_id}), (Role.GRID_WORKER, {"grid": case.grid_id}),
+                       (Role.DISTRICT_COMMAND, {"district": case.street.district_id})):
+        membership = _membership(actor, [role], **unit)
+        if membership is not None:
+            return _unit_label(membership)
+    raise ActionForbidden(_("Only people working on this case may add attachments."))
+
+
+@transaction.atomic
+def case_attach(*, case: Case, actor, upload, kind: str, task: Task | None = None,
+                now: dt.datetime | None = None):
+    """A photo (before/after) or document on a case or on one of its task responses."""
+    from dispatch.models import Attachment
+
+    now = _now(now)
+    case = _lock_case(case)
+    if task is not None and task.case_id != case.pk:
+        raise InvalidInput({"task": _("This task belongs to another case.")})
+    unit = _attach_allowed(actor, case, task)
+    case_next_status(Action.ATTACH, case.status)
+    if kind not in Attachment.Kind.values:
+        raise InvalidInput({"kind": _("Unknown attachment kind.")})
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise InvalidInput({"file": _("The file is larger than 10 MB.")})
+    content_type = _sniff(upload)
+    attachment = Attachment(case=case, task=task, kind=kind, content_type=content_type, size=upload.size,
+                            uploaded_by=actor if actor and actor.is_authenticated else None)
+    attachment.file.save(upload.name, upload, save=False)
+    if content_type.startswith("image/"):
+        attachment.thumbnail.save(case.number, _thumbnail(attachment.file, case.number), save=False)
+    attachment.save()
+    _event(case=case, task=task, action=Action.ATTACH, actor=actor, unit=unit, at=now, from_status=case.status,
+           to_status=case.status, data={"attachment": attachment.pk, "kind": kind, "content_type": content_type})
+    return attachment
