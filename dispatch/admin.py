@@ -1,0 +1,83 @@
+"""Admin for categories (editable) and a read-only view of cases, tasks and their events.
+
+Cases change only through the workflow services, so that every change leaves an event.
+"""
+
+from django.contrib import admin
+
+from dispatch.models import Attachment, Case, CaseEvent, Category, Task
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "parent", "default_department", "default_agency_kind", "time_limit",
+                    "time_limit_unit"]
+    list_filter = ["parent", "time_limit_unit"]
+    list_select_related = ["parent", "default_department"]
+    search_fields = ["code", "name"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TaskInline(admin.TabularInline):
+    model = Task
+    extra = 0
+    fields = ["agency", "department", "role", "status", "due_at", "responded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(TaskInline):
+    model = CaseEvent
+    fields = ["at", "action", "from_status", "to_status", "actor", "actor_unit", "note"]
+    readonly_fields = fields
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = ["number", "title", "status", "tier", "street", "category", "created_at", "overdue"]
+    list_filter = ["status", "tier", "source", "overdue", "street"]
+    list_select_related = ["street", "category"]
+    search_fields = ["=number", "title"]
+    show_full_result_count = False  # a million cases: don't COUNT(*) on every page
+    date_hierarchy = "created_at"
+    inlines = [TaskInline, EventInline]
+
+
+@admin.register(Task)
+class TaskAdmin(ReadOnlyAdmin):
+    list_display = ["case", "agency", "department", "role", "status", "due_at"]
+    list_filter = ["status", "role"]
+    list_select_related = ["case", "agency", "department"]
+    search_fields = ["=case__number"]
+    show_full_result_count = False
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdmin):
+    """Events are append-only: the admin can only look."""
+
+    list_display = ["at", "case", "action", "from_status", "to_status", "actor", "actor_unit"]
+    list_filter = ["action"]
+    list_select_related = ["case", "actor"]
+    search_fields = ["=case__number"]
+    show_full_result_count = False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["case", "kind", "content_type", "size", "uploaded_at"]
+    list_select_related = ["case"]
+    search_fields = ["=case__number"]
