@@ -40,7 +40,7 @@ class CaseFilter(django_filters.FilterSet):
 
 
 def _input(serializer_class, request):
-    serializer = serializer_class(data=request.data)
+    serializer = serializer_class(data=request.data, context={"request": request})
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 

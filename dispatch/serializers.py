@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from dispatch import selectors
 from dispatch.models import Attachment, Case, CaseEvent, Category, Priority, Satisfaction, Source, Task
 from haidian.permissions import scope_for
 
@@ -114,10 +115,18 @@ class FileInput(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
 
 
+class VisibleCaseField(serializers.SlugRelatedField):
+    """A case number, looked up only among the cases the requesting user may see: a case of another
+    street does not exist for them, here as in the URLs."""
+
+    def get_queryset(self):
+        return selectors.case_list(user=self.context["request"].user)
+
+
 class RejectInput(serializers.Serializer):
     reason = serializers.CharField()
-    duplicate_of = serializers.SlugRelatedField(slug_field="number", queryset=Case.objects.all(), required=False,
-                                                allow_null=True, default=None)
+    duplicate_of = VisibleCaseField(slug_field="number", queryset=Case.objects.none(), required=False,
+                                    allow_null=True, default=None)
 
 
 class NoteInput(serializers.Serializer):

@@ -100,7 +100,9 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 
 def _lock_case(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("street", "category").get(pk=case.pk)
+    # Lock the case row only: FOR UPDATE cannot lock the nullable side of the category join, and
+    # locking the street row too would make every action in the street wait for every other.
+    return Case.objects.select_for_update(of=("self",)).select_related("street", "category").get(pk=case.pk)
 
 
 def _lock_task(task: Task) -> tuple[Case, Task]:
@@ -510,7 +512,9 @@ def case_attach(*, case: Case, actor, upload, kind: str, task: Task | None = Non
                             uploaded_by=actor if actor and actor.is_authenticated else None)
     attachment.file.save(upload.name, upload, save=False)
     if content_type.startswith("image/"):
-        attachment.thumbnail.save(case.number, _thumbnail(attachment.file, case.number), save=False)
+        # Closed again at once: a worker that kept every stored photo open would run out of files.
+        with attachment.file.open("rb") as stored:
+            attachment.thumbnail.save(case.number, _thumbnail(stored, case.number), save=False)
     attachment.save()
     _event(case=case, task=task, action=Action.ATTACH, actor=actor, unit=unit, at=now, from_status=case.status,
            to_status=case.status, data={"attachment": attachment.pk, "kind": kind, "content_type": content_type})

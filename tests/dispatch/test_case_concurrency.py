@@ -1,0 +1,145 @@
+"""Races on real PostgreSQL: two people acting on one case at the same moment are served one after
+the other, and the second gets a clear conflict, never a corrupted case (DESIGN §5).
+
+These tests need committed data that other connections can see, so they are transactional: they
+run after every other test, whose teardown may already have emptied the tables, and so seed the
+reference data themselves (`seed_haidian` is idempotent and quick when the rows are there).
+Every thread has its own database connection and closes it when done.
+"""
+
+import datetime as dt
+import io
+import re
+import threading
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from dispatch import services
+from dispatch.models import Case, CaseEvent, Task
+from grids.geometry import grid_index
+from haidian.errors import ActionConflict
+from tests.dispatch.conftest import shanghai
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def haidian(transactional_db):
+    call_command("seed_haidian", stdout=io.StringIO())
+    grid_index.invalidate()
+
+
+def run_together(*actions) -> list:
+    """Run each callable in its own thread, released at once by a barrier; return what each
+    returned or raised, in order."""
+    barrier = threading.Barrier(len(actions))
+    outcomes: list = [None] * len(actions)
+
+    def run(index, action):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = action()
+        except Exception as exc:  # the outcome under test, reported to the main thread
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, action)) for index, action in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
+    return outcomes
+
+
+def test_two_dispatchers_at_once_leave_exactly_one_set_of_tasks(
+    filed_case, street_staff, agency, cooperating_agency, street
+):
+    third = street.agencies.exclude(pk__in=[agency.pk, cooperating_agency.pk]).order_by("code").first()
+    plans = {
+        agency.code: [cooperating_agency.code],
+        cooperating_agency.code: [agency.code, third.code],
+    }
+
+    def dispatch(lead):
+        return lambda: services.case_dispatch(case=Case.objects.get(pk=filed_case.pk), actor=street_staff,
+                                              lead=lead, cooperating=plans[lead])
+
+    outcomes = run_together(*(dispatch(lead) for lead in plans))
+
+    assert Counter(type(outcome) for outcome in outcomes) == {Case: 1, ActionConflict: 1}, outcomes
+    [winner] = [outcome for outcome in outcomes if isinstance(outcome, Case)]
+    [loser] = [outcome for outcome in outcomes if isinstance(outcome, ActionConflict)]
+    assert str(loser) == "Cannot dispatch a case that is dispatched."
+    lead = CaseEvent.objects.get(case=filed_case, action="dispatch").data["lead"]
+    tasks = Task.objects.filter(case=filed_case)
+    assert tasks.count() == 1 + len(plans[lead])
+    assert set(tasks.values_list("agency__code", flat=True)) == {lead, *plans[lead]}
+    assert tasks.get(role="lead").agency.code == lead
+    assert CaseEvent.objects.filter(case=filed_case, action="dispatch").count() == 1
+    assert Case.objects.get(pk=winner.pk).status == "dispatched"
+
+
+def test_two_dispatch_requests_at_once_get_one_200_and_one_409(api, filed_case, street_staff, agency,
+                                                              cooperating_agency):
+    clients = [api.as_user(street_staff), api.as_user(street_staff)]
+    url = f"/api/v1/cases/{filed_case.number}/dispatch/"
+
+    outcomes = run_together(
+        lambda: clients[0].post(url, {"lead": agency.code}, format="json"),
+        lambda: clients[1].post(url, {"lead": cooperating_agency.code}, format="json"),
+    )
+
+    assert sorted(response.status_code for response in outcomes) == [200, 409], outcomes
+    assert Task.objects.filter(case=filed_case).count() == 1
+    assert CaseEvent.objects.filter(case=filed_case, action="dispatch").count() == 1
+
+
+def test_accepting_and_returning_one_task_at_once_leaves_a_consistent_case(dispatched_case, agency_head):
+    task = Task.objects.get(case=dispatched_case, role="lead")
+
+    outcomes = run_together(
+        lambda: services.task_accept(task=task, actor=agency_head),
+        lambda: services.task_return(task=task, actor=agency_head, reason="不属于派出所职责"),
+    )
+
+    # Either order is fine: accept then return (both succeed), or return then a refused accept.
+    task.refresh_from_db()
+    case = Case.objects.get(pk=dispatched_case.pk)
+    assert task.status == "returned"
+    assert case.status == "filed"
+    refused = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert all(isinstance(outcome, ActionConflict) for outcome in refused), outcomes
+    events = CaseEvent.objects.filter(case=dispatched_case, action__in=["accept", "return"]).count()
+    assert events == len(outcomes) - len(refused)
+
+
+def test_cases_reported_at_once_get_distinct_gap_free_numbers(grid, grid_worker):
+    reporters = 8
+    now = shanghai(2026, 11, 26, 9, 30)
+
+    def report(index):
+        return lambda: services.case_create(actor=grid_worker, title=f"井盖缺失 {index}", lat=grid.centroid_lat,
+                                            lng=grid.centroid_lng, source="grid_patrol", now=now)
+
+    outcomes = run_together(*(report(index) for index in range(reporters)))
+
+    assert all(isinstance(outcome, Case) for outcome in outcomes), outcomes
+    numbers = sorted(outcome.number for outcome in outcomes)
+    assert all(re.fullmatch(r"HD20261126\d{6}", number) for number in numbers)
+    assert [int(number[-6:]) for number in numbers] == list(range(1, reporters + 1))
+    assert Case.objects.filter(created_at=now).count() == reporters
+
+
+def test_the_number_sequence_starts_again_each_local_day(grid, grid_worker):
+    just_before_midnight = shanghai(2026, 11, 26, 23, 59)
+    numbers = [
+        services.case_create(actor=grid_worker, title="井盖缺失", lat=grid.centroid_lat, lng=grid.centroid_lng,
+                             source="grid_patrol", now=moment).number
+        for moment in (just_before_midnight, just_before_midnight, just_before_midnight + dt.timedelta(minutes=2))
+    ]
+    assert numbers == ["HD20261126000001", "HD20261126000002", "HD20261127000001"]
