@@ -155,6 +155,8 @@ def case_create(*, actor, title: str, lat: float, lng: float, source: str, descr
     grid = GridCell.objects.select_related("community").get(pk=located.id)
     if category is not None and not category.is_leaf:
         raise InvalidInput({"category": _("Choose a category, not a work area.")})
+    if external_id and Case.objects.filter(source=source, external_id=external_id).exists():
+        raise ActionConflict(_("Work order %(id)s from this source has already been reported.") % {"id": external_id})
     case = Case.objects.create(
         number=_next_number(now), title=title, description=description, category=category, lat=lat, lng=lng,
         address=address, grid=grid, community=grid.community, street_id=grid.community.street_id, source=source,
@@ -176,6 +178,8 @@ def case_file(*, case: Case, actor, category: Category, priority: str = Priority
     case = _lock_case(case)
     unit = _street_staff(actor, case)
     to_status = case_next_status(Action.FILE, case.status)
+    if priority not in Priority.values:
+        raise InvalidInput({"priority": _("Unknown priority.")})
     if not category.is_leaf:
         raise InvalidInput({"category": _("Choose a category, not a work area.")})
     from_status = case.status
@@ -265,8 +269,11 @@ def case_dispatch(*, case: Case, actor, lead: str, cooperating: Iterable[str] = 
     return case
 
 
-def _cancel_active_tasks(case: Case) -> int:
-    return Task.objects.filter(case=case, status__in=TaskStatus.active_values()).update(status=TaskStatus.CANCELLED)
+def _cancel_open_tasks(case: Case) -> int:
+    """Tasks still pending or in hand end when the case leaves them behind; responses stay on record."""
+    return Task.objects.filter(case=case, status__in=[TaskStatus.PENDING, TaskStatus.ACCEPTED]).update(
+        status=TaskStatus.CANCELLED
+    )
 
 
 @transaction.atomic
@@ -281,7 +288,7 @@ def case_escalate(*, case: Case, actor, reason: str, now: dt.datetime | None = N
     if case.tier != Tier.STREET:
         raise ActionConflict(_("Only a street-tier case can be escalated to the district."))
     to_status = case_next_status(Action.ESCALATE, case.status)
-    cancelled = _cancel_active_tasks(case)
+    cancelled = _cancel_open_tasks(case)
     from_status = case.status
     case.status, case.tier, case.escalated_at = to_status, Tier.DISTRICT, now
     _save_case(case, "status", "tier", "escalated_at")
@@ -319,7 +326,7 @@ def task_return(*, task: Task, actor, reason: str, now: dt.datetime | None = Non
     from_status = case.status
     if task.role == TaskRole.LEAD:
         case.status = case_next_status(Action.RETURN, case.status)
-        _cancel_active_tasks(case)
+        _cancel_open_tasks(case)
         _save_case(case, "status")
     _task_event(case=case, task=task, action=Action.RETURN, actor=actor, unit=unit, now=now,
                 from_status=from_status, note=reason)
@@ -395,6 +402,8 @@ def case_verify(*, case: Case, actor, passed: bool, note: str = "", now: dt.date
     from_status = case.status
     data = {}
     if passed:
+        # Co-operating tasks nobody answered end with the case, so they cannot go overdue later.
+        data = {"cancelled_tasks": _cancel_open_tasks(case)}
         case.status, case.closed_at = to_status, now
         _save_case(case, "status", "closed_at")
     else:
@@ -416,7 +425,10 @@ def case_rate(*, case: Case, actor, satisfaction: str, comment: str = "", now: d
     """考核评价: the reporter's satisfaction, or street staff recording a call-back."""
     now = _now(now)
     case = _lock_case(case)
-    if actor is not None and actor.is_authenticated and case.reported_by_id == actor.pk:
+    # Only a member of the public rates their own report; a grid worker's patrol report is rated
+    # by the street (a call-back), or staff could grade their own work.
+    public_report = case.source in (Source.RESIDENT, Source.OPEN311)
+    if public_report and actor is not None and actor.is_authenticated and case.reported_by_id == actor.pk:
         unit = "reporter"
     else:
         unit = _street_staff(actor, case)

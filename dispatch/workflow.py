@@ -61,7 +61,7 @@ def case_next_status(action: str, current: str) -> str:
         return CASE_MOVES[action][current]
     except KeyError:
         raise ActionConflict(
-            _("Cannot %(action)s a case that is %(status)s.")
+            _("Cannot %(action)s: the case is %(status)s.")
             % {"action": Action(action).label, "status": S(current).label}
         ) from None
 

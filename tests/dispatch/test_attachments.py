@@ -114,7 +114,7 @@ def test_a_task_of_another_case_is_refused(api, dispatched_case, make_case, work
 def test_a_closed_case_takes_no_more_attachments(api, closed_case, street_staff):
     response = upload(api.as_user(street_staff), closed_case, a_pdf())
     assert response.status_code == 409
-    assert response.json()["detail"] == "Cannot add an attachment a case that is closed."
+    assert response.json()["detail"] == "Cannot add an attachment: the case is closed."
 
 
 def test_attachments_show_in_the_case_detail(api, reported_case, grid_worker, street_staff):

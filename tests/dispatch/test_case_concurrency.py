@@ -74,7 +74,7 @@ def test_two_dispatchers_at_once_leave_exactly_one_set_of_tasks(
     assert Counter(type(outcome) for outcome in outcomes) == {Case: 1, ActionConflict: 1}, outcomes
     [winner] = [outcome for outcome in outcomes if isinstance(outcome, Case)]
     [loser] = [outcome for outcome in outcomes if isinstance(outcome, ActionConflict)]
-    assert str(loser) == "Cannot dispatch a case that is dispatched."
+    assert str(loser) == "Cannot dispatch: the case is dispatched."
     lead = CaseEvent.objects.get(case=filed_case, action="dispatch").data["lead"]
     tasks = Task.objects.filter(case=filed_case)
     assert tasks.count() == 1 + len(plans[lead])

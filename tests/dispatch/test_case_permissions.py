@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dispatch import services
 from dispatch.models import Case
+from tests.conftest import make_user
 from tests.dispatch.conftest import REPORTER_PHONE, lead_task
 
 
@@ -174,11 +175,19 @@ def test_the_grid_worker_of_the_cases_grid_may_also_verify(api, responded_case, 
     assert response.json()["status"] == "closed"
 
 
-def test_the_reporter_may_rate_their_own_case(api, closed_case, grid_worker):
-    response = api.as_user(grid_worker).post(f"/api/v1/cases/{closed_case.number}/rate/",
-                                             {"satisfaction": "satisfied", "comment": "处理及时"}, format="json")
+def test_a_resident_may_rate_their_own_case(api, make_case, workflow):
+    resident = make_user("resident-reporter")
+    case = workflow.close(make_case(actor=resident, source="resident"))
+    response = api.as_user(resident).post(f"/api/v1/cases/{case.number}/rate/",
+                                          {"satisfaction": "satisfied", "comment": "处理及时"}, format="json")
     assert response.status_code == 200
-    assert closed_case.events.last().actor_unit == "reporter"
+    assert case.events.last().actor_unit == "reporter"
+
+
+def test_a_grid_worker_may_not_rate_their_own_patrol_report(api, closed_case, grid_worker):
+    response = api.as_user(grid_worker).post(f"/api/v1/cases/{closed_case.number}/rate/",
+                                             {"satisfaction": "satisfied"}, format="json")
+    assert response.status_code == 403
 
 
 def test_a_cooperating_agency_cannot_act_on_the_lead_task(api, dispatched_case, cooperating_head):

@@ -79,7 +79,8 @@ def test_a_case_goes_from_report_to_rating_through_the_api(
     assert tasks["lead"]["id"] == task_id
     assert (tasks["lead"]["agency"], tasks["lead"]["status"]) == (agency.code, "responded")
     assert tasks["lead"]["due_at"] and tasks["lead"]["responded_at"]
-    assert (tasks["cooperating"]["agency"], tasks["cooperating"]["status"]) == (cooperating_agency.code, "pending")
+    # Nobody answered for the co-operating agency: its task ended with the case.
+    assert (tasks["cooperating"]["agency"], tasks["cooperating"]["status"]) == (cooperating_agency.code, "cancelled")
     assert tasks["cooperating"]["responded_at"] is None
 
 
@@ -194,13 +195,13 @@ def test_filing_a_dispatched_case_is_a_conflict(api, dispatched_case, street_sta
     response = post(api.as_user(street_staff), f"/api/v1/cases/{dispatched_case.number}/file/",
                     {"category": category.code})
     assert response.status_code == 409
-    assert response.json()["detail"] == "Cannot file a case that is dispatched."
+    assert response.json()["detail"] == "Cannot file: the case is dispatched."
 
 
 def test_verifying_a_filed_case_is_a_conflict(api, filed_case, street_staff):
     response = post(api.as_user(street_staff), f"/api/v1/cases/{filed_case.number}/verify/", {"passed": True})
     assert response.status_code == 409
-    assert response.json()["detail"] == "Cannot pass verification a case that is filed."
+    assert response.json()["detail"] == "Cannot pass verification: the case is filed."
 
 
 def test_accepting_an_accepted_task_is_a_conflict(api, dispatched_case, agency_head):
@@ -254,7 +255,7 @@ def test_approving_an_extension_nobody_requested_is_a_conflict(api, dispatched_c
 def test_resolving_a_filed_case_on_site_is_a_conflict(api, filed_case, grid_worker):
     response = post(api.as_user(grid_worker), f"/api/v1/cases/{filed_case.number}/resolve_on_site/", {"note": "已处理"})
     assert response.status_code == 409
-    assert response.json()["detail"] == "Cannot resolve on site a case that is filed."
+    assert response.json()["detail"] == "Cannot resolve on site: the case is filed."
 
 
 # --- bad input: 400 with the field's message -----------------------------------------------------
