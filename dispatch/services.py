@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,6 +58,17 @@ def _require(user, roles: Iterable[str], message: str, **unit) -> str:
     if membership is None:
         raise ActionForbidden(message)
     return _unit_label(membership)
+
+
+def _require_any(user, options: list[tuple[str, dict]], message: str) -> str:
+    """Like `_require`, for an action that several (role, unit) pairs may do."""
+    if user is not None and user.is_superuser:
+        return "superuser"
+    for role, unit in options:
+        membership = _membership(user, [role], **unit)
+        if membership is not None:
+            return _unit_label(membership)
+    raise ActionForbidden(message)
 
 
 def _unit_label(membership: Membership) -> str:
@@ -127,9 +137,8 @@ def _next_number(now: dt.datetime) -> str:
     day = timezone.localtime(now).date()
     CaseNumberSequence.objects.bulk_create([CaseNumberSequence(day=day, last=0)], ignore_conflicts=True)
     sequence = CaseNumberSequence.objects.select_for_update().get(day=day)
-    sequence.last = F("last") + 1
+    sequence.last += 1  # under the row lock: no two reports get the same number
     sequence.save(update_fields=["last"])
-    sequence.refresh_from_db(fields=["last"])
     return f"HD{day:%Y%m%d}{sequence.last:06d}"
 
 
@@ -391,12 +400,10 @@ def case_verify(*, case: Case, actor, passed: bool, note: str = "", now: dt.date
     """核查结案: pass closes the case; fail reopens the lead task for rework (rework count + 1)."""
     now = _now(now)
     case = _lock_case(case)
-    try:
-        unit = _street_staff(actor, case)
-    except ActionForbidden:
-        unit = _require(actor, [Role.GRID_WORKER],
-                        _("Only the street's sub-center staff or the grid worker of the case's grid may verify."),
-                        grid=case.grid_id)
+    unit = _require_any(
+        actor, [(Role.STREET_STAFF, {"street": case.street_id}), (Role.GRID_WORKER, {"grid": case.grid_id})],
+        _("Only the street's sub-center staff or the grid worker of the case's grid may verify."),
+    )
     action = Action.VERIFY_PASSED if passed else Action.VERIFY_FAILED
     to_status = case_next_status(action, case.status)
     from_status = case.status
@@ -411,9 +418,9 @@ def case_verify(*, case: Case, actor, passed: bool, note: str = "", now: dt.date
         lead.status = task_next_status(Action.VERIFY_FAILED, lead.status)
         lead.due_at = due_time(case.category, now)
         lead.save(update_fields=["status", "due_at"])
-        case.status, case.rework_count, case.responded_at = to_status, F("rework_count") + 1, None
+        # The case row is locked: a plain increment cannot lose a concurrent one.
+        case.status, case.rework_count, case.responded_at = to_status, case.rework_count + 1, None
         _save_case(case, "status", "rework_count", "responded_at")
-        case.refresh_from_db(fields=["rework_count"])
         data = {"task": lead.pk, "rework_count": case.rework_count, "due_at": lead.due_at.isoformat()}
     _event(case=case, action=action, actor=actor, unit=unit, at=now, from_status=from_status, to_status=to_status,
            note=note, data=data)
@@ -493,14 +500,12 @@ def _attach_allowed(actor, case: Case, task: Task | None) -> str:
         return _task_handler(actor, task)
     if actor is not None and actor.is_authenticated and case.reported_by_id == actor.pk:
         return "reporter"
-    if actor is not None and actor.is_superuser:
-        return "superuser"
-    for role, unit in ((Role.STREET_STAFF, {"street": case.street_id}), (Role.GRID_WORKER, {"grid": case.grid_id}),
-                       (Role.DISTRICT_COMMAND, {"district": case.street.district_id})):
-        membership = _membership(actor, [role], **unit)
-        if membership is not None:
-            return _unit_label(membership)
-    raise ActionForbidden(_("Only people working on this case may add attachments."))
+    return _require_any(
+        actor,
+        [(Role.STREET_STAFF, {"street": case.street_id}), (Role.GRID_WORKER, {"grid": case.grid_id}),
+         (Role.DISTRICT_COMMAND, {"district": case.street.district_id})],
+        _("Only people working on this case may add attachments."),
+    )
 
 
 @transaction.atomic
