@@ -5,7 +5,7 @@ collect → file → dispatch → handle → feedback → verify → evaluate (D
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from dispatch.models import CaseStatus as S
 from dispatch.models import TaskStatus as T
@@ -14,7 +14,7 @@ from haidian.errors import ActionConflict
 
 class Action(models.TextChoices):
     CREATE = "create", gettext_lazy("report")
-    FILE = "file", gettext_lazy("file")
+    FILE = "file", pgettext_lazy("case action", "file")
     REJECT = "reject", gettext_lazy("reject")
     RESOLVE_ON_SITE = "resolve_on_site", gettext_lazy("resolve on site")
     DISPATCH = "dispatch", gettext_lazy("dispatch")

@@ -16,6 +16,7 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 
 from dispatch import services
 from dispatch.models import Case, CaseEvent, Task
@@ -39,12 +40,15 @@ def run_together(*actions) -> list:
     outcomes: list = [None] * len(actions)
 
     def run(index, action):
+        # A new thread starts in the default language (Chinese); the assertions read English.
+        translation.activate("en")
         try:
             barrier.wait(timeout=10)
             outcomes[index] = action()
         except Exception as exc:  # the outcome under test, reported to the main thread
             outcomes[index] = exc
         finally:
+            translation.deactivate()
             connection.close()
 
     threads = [threading.Thread(target=run, args=(index, action)) for index, action in enumerate(actions)]
