@@ -175,7 +175,16 @@ class Membership(models.Model):
     title = models.CharField(_("job title"), max_length=50, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    UNIT_FIELDS = ("district", "department", "street", "agency", "community", "grid")
+    # The membership field for each kind of unit, by model label.
+    UNIT_FIELD_BY_MODEL = {
+        "agencies.district": "district",
+        "agencies.department": "department",
+        "agencies.street": "street",
+        "agencies.agency": "agency",
+        "grids.community": "community",
+        "grids.gridcell": "grid",
+    }
+    UNIT_FIELDS = tuple(UNIT_FIELD_BY_MODEL.values())
 
     class Meta:
         verbose_name = _("membership")

@@ -14,15 +14,7 @@ User = get_user_model()
 
 
 def _unit_field(unit: models.Model) -> str:
-    label = unit._meta.label_lower
-    field = {
-        "agencies.district": "district",
-        "agencies.department": "department",
-        "agencies.street": "street",
-        "agencies.agency": "agency",
-        "grids.community": "community",
-        "grids.gridcell": "grid",
-    }.get(label)
+    field = Membership.UNIT_FIELD_BY_MODEL.get(unit._meta.label_lower)
     if field is None:
         raise ValueError(f"{unit._meta.verbose_name} is not an organisation unit")
     return field

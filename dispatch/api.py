@@ -5,11 +5,9 @@ the service, which answers 403 for the wrong role and 409 for a move the status 
 """
 
 import django_filters
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -119,14 +117,8 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def attachments(self, request, number=None):
         data = _input(serializers.AttachmentInput, request)
-        case = self.get_object()
-        task = None
-        if data["task"] is not None:
-            task = case.tasks.filter(pk=data["task"]).first()
-            if task is None:
-                raise ValidationError({"task": [_("This case has no such task.")]})
-        attachment = services.case_attach(case=case, actor=request.user, upload=data["file"], kind=data["kind"],
-                                          task=task)
+        attachment = services.case_attach(case=self.get_object(), actor=request.user, upload=data["file"],
+                                          kind=data["kind"], task_id=data["task"])
         return Response(serializers.AttachmentSerializer(attachment, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 
 from dispatch.models import Case, CaseEvent, Category, Task
-from haidian.permissions import Scope, restrict, scope_rule
+from haidian.permissions import Scope, restrict, scope_for, scope_rule
 
 
 def _tasks_of_scope(scope: Scope) -> Q:
@@ -54,8 +54,6 @@ def case_detail(*, user) -> QuerySet[Case]:
 
 def task_inbox(*, user) -> QuerySet[Task]:
     """The tasks of the agencies and departments the user works in."""
-    from haidian.permissions import scope_for
-
     scope = scope_for(user)
     queryset = Task.objects.select_related("case", "agency", "department")
     if scope.everything:
@@ -71,3 +69,16 @@ def task_for_action(*, user) -> QuerySet[Task]:
 def category_list() -> QuerySet[Category]:
     """Categories are reference data every signed-in user may read."""
     return Category.objects.select_related("parent", "default_department")
+
+
+def sees_reporter_phone(*, user, case: Case) -> bool:
+    """Reporters' phones are personal data: the street, its grid worker, the district and the
+    reporter see the number; agencies and departments see it masked."""
+    scope = scope_for(user)
+    return (
+        scope.everything
+        or case.reported_by_id == getattr(user, "pk", None)
+        or case.street_id in scope.street_ids
+        or case.grid_id in scope.grid_ids
+        or case.street.district_id in scope.district_ids
+    )

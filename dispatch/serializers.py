@@ -5,7 +5,6 @@ from rest_framework import serializers
 
 from dispatch import selectors
 from dispatch.models import Attachment, Case, CaseEvent, Category, Priority, Satisfaction, Source, Task
-from haidian.permissions import scope_for
 
 
 def mask_phone(phone: str) -> str:
@@ -13,18 +12,6 @@ def mask_phone(phone: str) -> str:
     if len(phone) < 7:
         return "*" * len(phone)
     return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
-
-
-def sees_reporter_phone(user, case: Case) -> bool:
-    """The street, its grid worker, the district and the reporter see the number; agencies see it masked."""
-    scope = scope_for(user)
-    return (
-        scope.everything
-        or case.reported_by_id == getattr(user, "pk", None)
-        or case.street_id in scope.street_ids
-        or case.grid_id in scope.grid_ids
-        or case.street.district_id in scope.district_ids
-    )
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -105,7 +92,7 @@ class CaseDetailSerializer(CaseSerializer):
         read_only_fields = fields
 
     def get_reporter_phone(self, case: Case) -> str:
-        if sees_reporter_phone(self.context["request"].user, case):
+        if selectors.sees_reporter_phone(user=self.context["request"].user, case=case):
             return case.reporter_phone
         return mask_phone(case.reporter_phone)
 

@@ -509,15 +509,18 @@ def _attach_allowed(actor, case: Case, task: Task | None) -> str:
 
 
 @transaction.atomic
-def case_attach(*, case: Case, actor, upload, kind: str, task: Task | None = None,
+def case_attach(*, case: Case, actor, upload, kind: str, task_id: int | None = None,
                 now: dt.datetime | None = None):
     """A photo (before/after) or document on a case or on one of its task responses."""
     from dispatch.models import Attachment
 
     now = _now(now)
     case = _lock_case(case)
-    if task is not None and task.case_id != case.pk:
-        raise InvalidInput({"task": _("This task belongs to another case.")})
+    task = None
+    if task_id is not None:
+        task = Task.objects.filter(case=case, pk=task_id).first()
+        if task is None:
+            raise InvalidInput({"task": _("This case has no such task.")})
     unit = _attach_allowed(actor, case, task)
     case_next_status(Action.ATTACH, case.status)
     if kind not in Attachment.Kind.values:

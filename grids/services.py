@@ -99,7 +99,7 @@ def _overlaps(rows) -> list[str]:
     pairs = [(a, b) for a, b in zip(left.tolist(), right.tolist(), strict=True) if a < b and a < len(rows)]
     problems = []
     for a, b in pairs:
-        shared = area_m2(shapely.intersection(geoms[a], geoms[b])) if geoms[a].intersects(geoms[b]) else 0
+        shared = area_m2(shapely.intersection(geoms[a], geoms[b]))
         if shared > OVERLAP_TOLERANCE_M2:
             problems.append(f"{labels[a]}: overlaps {labels[b]} by {shared:.0f} m²")
     return problems
