@@ -40,8 +40,13 @@ def _task_rule(scope: Scope) -> Q:
     )
 
 
+# Columns a case page never shows: the grid's outline is a polygon of every grid on the page.
+_NOT_LISTED = ("grid__boundary",)
+
+
 def case_list(*, user) -> QuerySet[Case]:
-    return restrict(Case.objects.select_related("street", "community", "grid", "category"), user)
+    return restrict(Case.objects.select_related("street", "community", "grid", "category").defer(*_NOT_LISTED),
+                    user)
 
 
 def case_detail(*, user) -> QuerySet[Case]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -132,14 +132,26 @@ def _save_case(case: Case, *fields: str) -> None:
     case.save(update_fields=[*fields, "updated_at"])
 
 
+def take_case_numbers(day: dt.date, count: int = 1) -> int:
+    """Reserve the next `count` sequence numbers of `day`; returns the last one.
+
+    One upsert: its row lock is held until the transaction ends, so numbers are unique and
+    gap-free under concurrency, and the lock is taken in one round trip, as late as possible.
+    """
+    table = CaseNumberSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, %s) "
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + EXCLUDED.last RETURNING last",
+            [day, count],
+        )
+        return cursor.fetchone()[0]
+
+
 def _next_number(now: dt.datetime) -> str:
-    """HD + local date + a 6-digit sequence of the day, gap-free under concurrency (row lock)."""
+    """HD + local date + a 6-digit sequence of the day."""
     day = timezone.localtime(now).date()
-    CaseNumberSequence.objects.bulk_create([CaseNumberSequence(day=day, last=0)], ignore_conflicts=True)
-    sequence = CaseNumberSequence.objects.select_for_update().get(day=day)
-    sequence.last += 1  # under the row lock: no two reports get the same number
-    sequence.save(update_fields=["last"])
-    return f"HD{day:%Y%m%d}{sequence.last:06d}"
+    return f"HD{day:%Y%m%d}{take_case_numbers(day):06d}"
 
 
 def due_time(category: Category, start: dt.datetime) -> dt.datetime:
@@ -161,14 +173,14 @@ def case_create(*, actor, title: str, lat: float, lng: float, source: str, descr
     if located is None:
         raise InvalidInput({"lat": _("The point (%(lat)s, %(lng)s) lies outside every grid of the district.")
                             % {"lat": lat, "lng": lng}})
-    grid = GridCell.objects.select_related("community").get(pk=located.id)
+    grid = GridCell.objects.select_related("community__street").get(pk=located.id)
     if category is not None and not category.is_leaf:
         raise InvalidInput({"category": _("Choose a category, not a work area.")})
     if external_id and Case.objects.filter(source=source, external_id=external_id).exists():
         raise ActionConflict(_("Work order %(id)s from this source has already been reported.") % {"id": external_id})
     case = Case.objects.create(
         number=_next_number(now), title=title, description=description, category=category, lat=lat, lng=lng,
-        address=address, grid=grid, community=grid.community, street_id=grid.community.street_id, source=source,
+        address=address, grid=grid, community=grid.community, street=grid.community.street, source=source,
         external_id=external_id, reporter_name=reporter_name, reporter_phone=reporter_phone,
         reported_by=actor if actor and actor.is_authenticated else None, created_at=now,
     )

@@ -12,6 +12,7 @@ Monday–Friday: it never raises, it is logged once per process and `missing_yea
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import threading
 import time
@@ -36,7 +37,9 @@ class TimeUnit(models.TextChoices):
     CALENDAR_HOURS = "calendar_hours", _("calendar hours")
 
 
-def _parse_periods(specs: list[str]) -> list[tuple[dt.time, dt.time]]:
+@functools.lru_cache(maxsize=8)
+def _parse_periods(specs: tuple[str, ...]) -> tuple[tuple[dt.time, dt.time], ...]:
+    """Parsed once per distinct setting: due times are computed on every dispatch."""
     periods = []
     for spec in specs:
         start, end = (dt.time.fromisoformat(part.strip()) for part in spec.split("-"))
@@ -47,11 +50,11 @@ def _parse_periods(specs: list[str]) -> list[tuple[dt.time, dt.time]]:
     for (_s1, end1), (start2, _e2) in zip(periods, periods[1:], strict=False):
         if start2 < end1:
             raise ValueError(f"working periods overlap: {settings.WORKING_PERIODS}")
-    return periods
+    return tuple(periods)
 
 
-def working_periods() -> list[tuple[dt.time, dt.time]]:
-    return _parse_periods(settings.WORKING_PERIODS)
+def working_periods() -> tuple[tuple[dt.time, dt.time], ...]:
+    return _parse_periods(tuple(settings.WORKING_PERIODS))
 
 
 def hours_per_working_day() -> float:
