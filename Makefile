@@ -25,8 +25,9 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 
+# Every benchmark against a database of generated history (loads one first if missing): bench/README.md.
 bench: install
-	scripts/test-services $(PY) bench/locate.py
+	scripts/test-services $(PY) bench/run.py
 
 # Regenerate translation catalogues after changing visible strings (needs gettext).
 messages: install

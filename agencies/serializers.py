@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
 from agencies.models import Agency, Department, Street
+from haidian.api import ModelSerializer
 
 
-class StreetSerializer(serializers.ModelSerializer):
+class StreetSerializer(ModelSerializer):
     district = serializers.CharField(source="district.code", read_only=True)
 
     class Meta:
@@ -11,7 +12,7 @@ class StreetSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "short_name", "kind", "district"]
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(ModelSerializer):
     district = serializers.CharField(source="district.code", read_only=True)
 
     class Meta:
@@ -19,7 +20,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "district"]
 
 
-class AgencySerializer(serializers.ModelSerializer):
+class AgencySerializer(ModelSerializer):
     department = serializers.CharField(source="department.code", read_only=True)
     streets = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 

@@ -23,7 +23,8 @@ class NewestFirstPagination(CursorPagination):
 
 
 class CaseFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices)
+    # distinct=False: a status is one column, and DISTINCT would sort a street's whole history.
+    status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices, distinct=False)
     tier = django_filters.ChoiceFilter(choices=Tier.choices)
     street = django_filters.CharFilter(field_name="street__code")
     grid = django_filters.CharFilter(field_name="grid__code")

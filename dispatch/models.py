@@ -65,6 +65,9 @@ class CaseStatus(models.TextChoices):
         return [cls.CLOSED, cls.REJECTED]
 
 
+OPEN_STATUSES = [status.value for status in CaseStatus.open_values()]
+
+
 class Tier(models.TextChoices):
     """微循环 / 小循环 / 大循环."""
 
@@ -118,10 +121,13 @@ class Case(models.Model):
     lat = models.FloatField(_("latitude"))
     lng = models.FloatField(_("longitude"))
     address = models.CharField(_("address"), max_length=200, blank=True)
-    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="cases", verbose_name=_("street"))
+    # street and grid need no index of their own: the composite ones below lead with them.
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="cases", verbose_name=_("street"),
+                               db_index=False)
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="cases",
                                   verbose_name=_("community"))
-    grid = models.ForeignKey(GridCell, on_delete=models.PROTECT, related_name="cases", verbose_name=_("grid"))
+    grid = models.ForeignKey(GridCell, on_delete=models.PROTECT, related_name="cases", verbose_name=_("grid"),
+                             db_index=False)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     external_id = models.CharField(_("external number"), max_length=40, null=True, blank=True,
                                    help_text=_("e.g. the 12345 hotline's work-order number"))
@@ -134,11 +140,11 @@ class Case(models.Model):
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
     rework_count = models.PositiveSmallIntegerField(_("rework count"), default=0)
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="duplicates", verbose_name=_("duplicate of"))
+                                     related_name="duplicates", verbose_name=_("duplicate of"), db_index=False)
     overdue = models.BooleanField(_("overdue"), default=False)
     satisfaction = models.CharField(_("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True)
     satisfaction_comment = models.TextField(_("satisfaction comment"), blank=True)
-    created_at = models.DateTimeField(_("reported at"), db_index=True)
+    created_at = models.DateTimeField(_("reported at"))
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
@@ -152,10 +158,21 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-created_at", "-id"]
+        # Every list is newest first with `id` breaking ties (the cursor pagination's order), so
+        # each index ends with (-created_at, -id) and a page is an index range, never a sort.
+        # The partial ones hold only open work: small, hot, and what the queues read all day.
         indexes = [
-            models.Index(fields=["street", "status", "-created_at"], name="case_street_status_idx"),
-            models.Index(fields=["status", "tier", "-created_at"], name="case_status_tier_idx"),
-            models.Index(fields=["grid", "-created_at"], name="case_grid_idx"),
+            models.Index(fields=["-created_at", "-id"], name="case_newest_idx"),
+            models.Index(fields=["street", "status", "-created_at", "-id"], name="case_street_status_idx"),
+            models.Index(fields=["street", "-created_at", "-id"], name="case_street_open_idx",
+                         condition=Q(status__in=OPEN_STATUSES)),
+            models.Index(fields=["street", "-created_at", "-id"], name="case_street_overdue_idx",
+                         condition=Q(overdue=True, status__in=OPEN_STATUSES)),
+            models.Index(fields=["status", "-created_at", "-id"], name="case_district_open_idx",
+                         condition=Q(tier="district", status__in=OPEN_STATUSES)),
+            models.Index(fields=["grid", "-created_at", "-id"], name="case_grid_idx"),
+            models.Index(fields=["duplicate_of"], name="case_duplicate_of_idx",
+                         condition=Q(duplicate_of__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(name="case_status_valid", condition=Q(status__in=CaseStatus.values)),
@@ -178,6 +195,9 @@ class TaskStatus(models.TextChoices):
     @classmethod
     def active_values(cls) -> list[str]:
         return [cls.PENDING, cls.ACCEPTED, cls.RESPONDED]
+
+
+TO_DO_STATUSES = [TaskStatus.PENDING.value, TaskStatus.ACCEPTED.value]
 
 
 class TaskRole(models.TextChoices):
@@ -215,9 +235,14 @@ class Task(models.Model):
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
         ordering = ["due_at", "id"]
+        # Inboxes are by due time (the cursor's order); the partial ones hold the tasks still to do.
         indexes = [
-            models.Index(fields=["agency", "status", "due_at"], name="task_agency_status_idx"),
-            models.Index(fields=["department", "status", "due_at"], name="task_department_status_idx"),
+            models.Index(fields=["agency", "status", "due_at", "id"], name="task_agency_status_idx"),
+            models.Index(fields=["department", "status", "due_at", "id"], name="task_department_status_idx"),
+            models.Index(fields=["agency", "due_at", "id"], name="task_agency_open_idx",
+                         condition=Q(status__in=TO_DO_STATUSES)),
+            models.Index(fields=["department", "due_at", "id"], name="task_department_open_idx",
+                         condition=Q(status__in=TO_DO_STATUSES)),
         ]
         constraints = [
             models.CheckConstraint(
@@ -241,9 +266,12 @@ class Task(models.Model):
 class CaseEvent(models.Model):
     """One action on a case, on the record for ever: the case timeline. Never updated or deleted."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
+    # No index of its own: (case, at) below serves every lookup by case, and the events table is
+    # the largest one (≈ 6 rows per case), so each index costs on every write.
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"),
+                             db_index=False)
     task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="events",
-                             verbose_name=_("task"))
+                             verbose_name=_("task"), db_index=False)
     action = models.CharField(_("action"), max_length=30)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+", verbose_name=_("actor"))
@@ -258,7 +286,10 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at_idx")]
+        indexes = [
+            models.Index(fields=["case", "at"], name="caseevent_case_at_idx"),
+            models.Index(fields=["task"], name="caseevent_task_idx", condition=Q(task__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action}"

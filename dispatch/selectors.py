@@ -23,8 +23,12 @@ def _case_rule(scope: Scope) -> Q:
         | Q(street_id__in=scope.street_ids)
         | Q(community_id__in=scope.community_ids)
         | Q(grid_id__in=scope.grid_ids)
-        | Q(reported_by_id=scope.user_id)
     )
+    if not (scope.district_ids or scope.street_ids):
+        # Reporters follow their own reports. A district's or street's staff already see every case
+        # of their area; OR-ing their own reports in would stop every case list from reading an
+        # index in order (a sort over the street's whole history instead of one index range).
+        rule |= Q(reported_by_id=scope.user_id)
     if scope.agency_ids or scope.department_ids:
         rule |= Q(id__in=Task.objects.filter(_tasks_of_scope(scope)).values("case_id"))
     return rule

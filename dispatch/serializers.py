@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from dispatch import selectors
 from dispatch.models import Attachment, Case, CaseEvent, Category, Priority, Satisfaction, Source, Task
+from haidian.api import ModelSerializer, Serializer
 
 
 def mask_phone(phone: str) -> str:
@@ -14,7 +15,7 @@ def mask_phone(phone: str) -> str:
     return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(ModelSerializer):
     parent = serializers.CharField(source="parent.code", default=None, read_only=True)
     default_department = serializers.CharField(source="default_department.code", default=None, read_only=True)
 
@@ -24,7 +25,7 @@ class CategorySerializer(serializers.ModelSerializer):
                   "time_limit_unit"]
 
 
-class CaseCreateSerializer(serializers.Serializer):
+class CaseCreateSerializer(Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     lat = serializers.FloatField(min_value=-90, max_value=90)
@@ -38,7 +39,7 @@ class CaseCreateSerializer(serializers.Serializer):
                                             allow_null=True, default=None)
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(ModelSerializer):
     street = serializers.CharField(source="street.code")
     community = serializers.CharField(source="community.code")
     grid = serializers.CharField(source="grid.code")
@@ -51,7 +52,7 @@ class CaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseEventSerializer(serializers.ModelSerializer):
+class CaseEventSerializer(ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None)
 
     class Meta:
@@ -59,7 +60,7 @@ class CaseEventSerializer(serializers.ModelSerializer):
         fields = ["action", "from_status", "to_status", "actor", "actor_unit", "at", "note", "data"]
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(ModelSerializer):
     case = serializers.CharField(source="case.number")
     agency = serializers.CharField(source="agency.code", default=None)
     department = serializers.CharField(source="department.code", default=None)
@@ -70,7 +71,7 @@ class TaskSerializer(serializers.ModelSerializer):
                   "result", "extension_status", "extension_until", "extension_reason"]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(ModelSerializer):
     task = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
@@ -97,7 +98,7 @@ class CaseDetailSerializer(CaseSerializer):
         return mask_phone(case.reporter_phone)
 
 
-class FileInput(serializers.Serializer):
+class FileInput(Serializer):
     category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all())
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
 
@@ -110,46 +111,46 @@ class VisibleCaseField(serializers.SlugRelatedField):
         return selectors.case_list(user=self.context["request"].user)
 
 
-class RejectInput(serializers.Serializer):
+class RejectInput(Serializer):
     reason = serializers.CharField()
     duplicate_of = VisibleCaseField(slug_field="number", queryset=Case.objects.none(), required=False,
                                     allow_null=True, default=None)
 
 
-class NoteInput(serializers.Serializer):
+class NoteInput(Serializer):
     note = serializers.CharField()
 
 
-class DispatchInput(serializers.Serializer):
+class DispatchInput(Serializer):
     lead = serializers.CharField()
     cooperating = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     due_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class ReasonInput(serializers.Serializer):
+class ReasonInput(Serializer):
     reason = serializers.CharField()
 
 
-class VerifyInput(serializers.Serializer):
+class VerifyInput(Serializer):
     passed = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class RateInput(serializers.Serializer):
+class RateInput(Serializer):
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class AttachmentInput(serializers.Serializer):
+class AttachmentInput(Serializer):
     file = serializers.FileField()
     kind = serializers.ChoiceField(choices=Attachment.Kind.choices, default=Attachment.Kind.EVIDENCE)
     task = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-class ExtensionInput(serializers.Serializer):
+class ExtensionInput(Serializer):
     until = serializers.DateTimeField()
     reason = serializers.CharField()
 
 
-class RespondInput(serializers.Serializer):
+class RespondInput(Serializer):
     result = serializers.CharField()

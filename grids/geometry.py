@@ -70,11 +70,26 @@ class GridIndex:
         self._index: tuple[shapely.STRtree | None, list[LocatedGrid]] | None = None
         self._stamp = None
         self._checked_at = 0.0
+        self._cells: dict[int, tuple[float, object]] = {}
 
     def invalidate(self) -> None:
         with self._lock:
             self._index = None
             self._stamp = None
+            self._cells = {}
+
+    def cell(self, pk: int):
+        """The GridCell `pk` with its community and street (no boundary), kept per process for
+        GRID_INDEX_CHECK_SECONDS: every report needs them, and they change a few times a year.
+        The instance is shared: read it, never change and save it."""
+        from grids.models import GridCell
+
+        entry = self._cells.get(pk)
+        now = time.monotonic()
+        if entry is None or now - entry[0] >= settings.GRID_INDEX_CHECK_SECONDS:
+            grid = GridCell.objects.select_related("community__street").defer("boundary").get(pk=pk)
+            self._cells[pk] = entry = (now, grid)
+        return entry[1]
 
     @staticmethod
     def _current_stamp():

@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
 from grids.models import Community, GridCell
+from haidian.api import ModelSerializer
 
 
-class CommunitySerializer(serializers.ModelSerializer):
+class CommunitySerializer(ModelSerializer):
     street = serializers.CharField(source="street.code", read_only=True)
 
     class Meta:
@@ -11,7 +12,7 @@ class CommunitySerializer(serializers.ModelSerializer):
         fields = ["code", "name", "kind", "street", "synthetic"]
 
 
-class GridSerializer(serializers.ModelSerializer):
+class GridSerializer(ModelSerializer):
     community = serializers.CharField(source="community.code", read_only=True)
     street = serializers.CharField(source="community.street.code", read_only=True)
 

@@ -122,7 +122,7 @@ def test_accepting_and_returning_one_task_at_once_leaves_a_consistent_case(dispa
     assert events == len(outcomes) - len(refused)
 
 
-def test_cases_reported_at_once_get_distinct_gap_free_numbers(grid, grid_worker):
+def test_cases_reported_at_once_get_distinct_consecutive_numbers(grid, grid_worker):
     reporters = 8
     now = shanghai(2026, 11, 26, 9, 30)
 

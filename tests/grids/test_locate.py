@@ -80,3 +80,23 @@ def test_locate_many_agrees_with_locate_point_by_point(grid, east_neighbours):
 
 def test_locate_many_of_no_points_is_an_empty_list():
     assert grid_index.locate_many([]) == []
+
+
+def test_a_grid_row_is_kept_only_as_long_as_the_index_check_allows(grid, settings):
+    settings.GRID_INDEX_CHECK_SECONDS = 3600
+    grid_index.invalidate()
+    first = grid_index.cell(grid.pk)
+    community = grid.community
+    community.name = "改名后的社区"
+    community.save()
+
+    assert grid_index.cell(grid.pk) is first  # kept within the check interval
+    assert first.community.street_id == grid.community.street_id
+
+    settings.GRID_INDEX_CHECK_SECONDS = 0
+    assert grid_index.cell(grid.pk).community.name == "改名后的社区"
+
+    settings.GRID_INDEX_CHECK_SECONDS = 3600
+    kept = grid_index.cell(grid.pk)
+    grid_index.invalidate()  # this process changed grids: forget at once
+    assert grid_index.cell(grid.pk) is not kept
