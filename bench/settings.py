@@ -4,3 +4,6 @@ from haidian.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
 DEBUG = False
+
+# WhiteNoise warns at every start when the collected-static folder is missing; the bench serves no pages.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
