@@ -17,7 +17,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency, Department, Membership
+from agencies.models import Agency, Department
+from dispatch import rules
 from dispatch.models import (
     Case,
     CaseEvent,
@@ -36,72 +37,7 @@ from dispatch.models import (
 from dispatch.workflow import Action, case_next_status, task_next_status
 from grids.geometry import grid_index, locate
 from haidian.calendar import add_working_time
-from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
-from haidian.permissions import Role
-
-AGENCY_ROLES = (Role.AGENCY_HEAD, Role.AGENCY_STAFF)
-
-
-# --- who may act ---------------------------------------------------------------------------------
-
-def _membership(user, roles: Iterable[str], **unit) -> Membership | None:
-    if user is None or not user.is_authenticated:
-        return None
-    return Membership.objects.filter(user=user, role__in=list(roles), **unit).select_related(*unit).first()
-
-
-def _require(user, roles: Iterable[str], message: str, **unit) -> str:
-    """The acting unit's label if `user` holds one of `roles` in the unit, else ActionForbidden."""
-    if user is not None and user.is_superuser:
-        return "superuser"
-    membership = _membership(user, roles, **unit)
-    if membership is None:
-        raise ActionForbidden(message)
-    return _unit_label(membership)
-
-
-def _require_any(user, options: list[tuple[str, dict]], message: str) -> str:
-    """Like `_require`, for an action that several (role, unit) pairs may do."""
-    if user is not None and user.is_superuser:
-        return "superuser"
-    for role, unit in options:
-        membership = _membership(user, [role], **unit)
-        if membership is not None:
-            return _unit_label(membership)
-    raise ActionForbidden(message)
-
-
-def _unit_label(membership: Membership) -> str:
-    unit = membership.unit
-    return f"{unit.code} {unit}"
-
-
-def _street_staff(user, case: Case) -> str:
-    return _require(user, [Role.STREET_STAFF], _("Only the sub-center staff of the case's street may do this."),
-                    street=case.street_id)
-
-
-def _district_command(user, case: Case) -> str:
-    return _require(user, [Role.DISTRICT_COMMAND], _("Only the district command center may do this."),
-                    district=case.street.district_id)
-
-
-def _grid_worker(user, case: Case) -> str:
-    return _require(user, [Role.GRID_WORKER], _("Only the grid worker of the case's grid may do this."),
-                    grid=case.grid_id)
-
-
-def _dispatcher(user, case: Case) -> str:
-    """Who dispatches this case's tier: the street's staff, or the district command center."""
-    return _district_command(user, case) if case.tier == Tier.DISTRICT else _street_staff(user, case)
-
-
-def _task_handler(user, task: Task) -> str:
-    message = _("Only the people of the assigned agency or department may handle this task.")
-    if task.agency_id:
-        return _require(user, AGENCY_ROLES, message, agency=task.agency_id)
-    return _require(user, [Role.DEPARTMENT_ADMIN], message, department=task.department_id)
-
+from haidian.errors import ActionConflict, InvalidInput
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -202,7 +138,7 @@ def case_file(*, case: Case, actor, category: Category, priority: str = Priority
     """案卷建立: street staff accept the report as a case with a category and priority."""
     now = _now(now)
     case = _lock_case(case)
-    unit = _street_staff(actor, case)
+    unit = rules.require(actor, Action.FILE, case)
     to_status = case_next_status(Action.FILE, case.status)
     if priority not in Priority.values:
         raise InvalidInput({"priority": _("Unknown priority.")})
@@ -222,7 +158,7 @@ def case_reject(*, case: Case, actor, reason: str, duplicate_of: Case | None = N
     """Not a case for us, or a duplicate of another one."""
     now = _now(now)
     case = _lock_case(case)
-    unit = _street_staff(actor, case)
+    unit = rules.require(actor, Action.REJECT, case)
     to_status = case_next_status(Action.REJECT, case.status)
     if duplicate_of is not None and duplicate_of.pk == case.pk:
         raise InvalidInput({"duplicate_of": _("A case cannot duplicate itself.")})
@@ -240,7 +176,7 @@ def case_resolve_on_site(*, case: Case, actor, note: str, now: dt.datetime | Non
     """微循环: the grid worker fixed it on the spot; the case closes at grid tier."""
     now = _now(now)
     case = _lock_case(case)
-    unit = _grid_worker(actor, case)
+    unit = rules.require(actor, Action.RESOLVE_ON_SITE, case)
     to_status = case_next_status(Action.RESOLVE_ON_SITE, case.status)
     from_status = case.status
     case.status, case.tier, case.closed_at = to_status, Tier.GRID, now
@@ -272,7 +208,7 @@ def case_dispatch(*, case: Case, actor, lead: str, cooperating: Iterable[str] = 
     """任务派遣: one lead agency (or department) and optional co-operating ones."""
     now = _now(now)
     case = _lock_case(case)
-    unit = _dispatcher(actor, case)
+    unit = rules.require(actor, Action.DISPATCH, case)
     to_status = case_next_status(Action.DISPATCH, case.status)
     cooperating = [code for code in dict.fromkeys(cooperating) if code != lead]
     lead_unit = _assignees(case, [lead], "lead")[0]
@@ -310,7 +246,7 @@ def case_escalate(*, case: Case, actor, reason: str, now: dt.datetime | None = N
     """
     now = _now(now)
     case = _lock_case(case)
-    unit = "system" if actor is None else _street_staff(actor, case)
+    unit = "system" if actor is None else rules.require(actor, Action.ESCALATE, case)
     if case.tier != Tier.STREET:
         raise ActionConflict(_("Only a street-tier case can be escalated to the district."))
     to_status = case_next_status(Action.ESCALATE, case.status)
@@ -334,7 +270,7 @@ def _task_event(*, case: Case, task: Task, action: str, actor, unit: str, now, f
 def task_accept(*, task: Task, actor, now: dt.datetime | None = None) -> Task:
     now = _now(now)
     case, task = _lock_task(task)
-    unit = _task_handler(actor, task)
+    unit = rules.require(actor, Action.ACCEPT, case, task)
     task.status, task.accepted_at = task_next_status(Action.ACCEPT, task.status), now
     task.save(update_fields=["status", "accepted_at"])
     _task_event(case=case, task=task, action=Action.ACCEPT, actor=actor, unit=unit, now=now, from_status=case.status)
@@ -346,7 +282,7 @@ def task_return(*, task: Task, actor, reason: str, now: dt.datetime | None = Non
     """Wrong assignee: a returned lead task sends the case back to `filed` for a new dispatch."""
     now = _now(now)
     case, task = _lock_task(task)
-    unit = _task_handler(actor, task)
+    unit = rules.require(actor, Action.RETURN, case, task)
     task.status = task_next_status(Action.RETURN, task.status)
     task.save(update_fields=["status"])
     from_status = case.status
@@ -364,7 +300,7 @@ def task_request_extension(*, task: Task, actor, until: dt.datetime, reason: str
                            now: dt.datetime | None = None) -> Task:
     now = _now(now)
     case, task = _lock_task(task)
-    unit = _task_handler(actor, task)
+    unit = rules.require(actor, Action.REQUEST_EXTENSION, case, task)
     task_next_status(Action.REQUEST_EXTENSION, task.status)
     if task.extension_status == ExtensionStatus.REQUESTED:
         raise ActionConflict(_("An extension request is already waiting for approval."))
@@ -381,7 +317,7 @@ def task_request_extension(*, task: Task, actor, until: dt.datetime, reason: str
 def task_approve_extension(*, task: Task, actor, now: dt.datetime | None = None) -> Task:
     now = _now(now)
     case, task = _lock_task(task)
-    unit = _dispatcher(actor, case)
+    unit = rules.require(actor, Action.APPROVE_EXTENSION, case, task)
     task_next_status(Action.APPROVE_EXTENSION, task.status)
     if task.extension_status != ExtensionStatus.REQUESTED:
         raise ActionConflict(_("No extension request is waiting for approval."))
@@ -398,7 +334,7 @@ def task_respond(*, task: Task, actor, result: str, now: dt.datetime | None = No
     """处理反馈: the case becomes `responded` when its lead task has responded."""
     now = _now(now)
     case, task = _lock_task(task)
-    unit = _task_handler(actor, task)
+    unit = rules.require(actor, Action.RESPOND, case, task)
     task.status, task.responded_at, task.result = task_next_status(Action.RESPOND, task.status), now, result
     task.save(update_fields=["status", "responded_at", "result"])
     from_status = case.status
@@ -417,11 +353,8 @@ def case_verify(*, case: Case, actor, passed: bool, note: str = "", now: dt.date
     """核查结案: pass closes the case; fail reopens the lead task for rework (rework count + 1)."""
     now = _now(now)
     case = _lock_case(case)
-    unit = _require_any(
-        actor, [(Role.STREET_STAFF, {"street": case.street_id}), (Role.GRID_WORKER, {"grid": case.grid_id})],
-        _("Only the street's sub-center staff or the grid worker of the case's grid may verify."),
-    )
     action = Action.VERIFY_PASSED if passed else Action.VERIFY_FAILED
+    unit = rules.require(actor, action, case)
     to_status = case_next_status(action, case.status)
     from_status = case.status
     data = {}
@@ -449,13 +382,7 @@ def case_rate(*, case: Case, actor, satisfaction: str, comment: str = "", now: d
     """考核评价: the reporter's satisfaction, or street staff recording a call-back."""
     now = _now(now)
     case = _lock_case(case)
-    # Only a member of the public rates their own report; a grid worker's patrol report is rated
-    # by the street (a call-back), or staff could grade their own work.
-    public_report = case.source in (Source.RESIDENT, Source.OPEN311)
-    if public_report and actor is not None and actor.is_authenticated and case.reported_by_id == actor.pk:
-        unit = "reporter"
-    else:
-        unit = _street_staff(actor, case)
+    unit = rules.require(actor, Action.RATE, case)
     to_status = case_next_status(Action.RATE, case.status)
     if case.satisfaction:
         raise ActionConflict(_("This case has already been rated."))
@@ -511,20 +438,6 @@ def _thumbnail(upload, name: str):
     return ContentFile(buffer.getvalue(), name=f"{name}.jpg")
 
 
-def _attach_allowed(actor, case: Case, task: Task | None) -> str:
-    """Handlers attach to their task; the reporter, the street, the grid worker and the district to the case."""
-    if task is not None:
-        return _task_handler(actor, task)
-    if actor is not None and actor.is_authenticated and case.reported_by_id == actor.pk:
-        return "reporter"
-    return _require_any(
-        actor,
-        [(Role.STREET_STAFF, {"street": case.street_id}), (Role.GRID_WORKER, {"grid": case.grid_id}),
-         (Role.DISTRICT_COMMAND, {"district": case.street.district_id})],
-        _("Only people working on this case may add attachments."),
-    )
-
-
 @transaction.atomic
 def case_attach(*, case: Case, actor, upload, kind: str, task_id: int | None = None,
                 now: dt.datetime | None = None):
@@ -538,7 +451,7 @@ def case_attach(*, case: Case, actor, upload, kind: str, task_id: int | None = N
         task = Task.objects.filter(case=case, pk=task_id).first()
         if task is None:
             raise InvalidInput({"task": _("This case has no such task.")})
-    unit = _attach_allowed(actor, case, task)
+    unit = rules.require(actor, Action.ATTACH, case, task)
     case_next_status(Action.ATTACH, case.status)
     if kind not in Attachment.Kind.values:
         raise InvalidInput({"kind": _("Unknown attachment kind.")})

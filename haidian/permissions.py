@@ -115,8 +115,9 @@ def scope_for(user) -> Scope:
 
 
 def forget_scope(user) -> None:
-    """Drop the cached scope after the user's units changed."""
+    """Drop what is cached on the user about their units (scope, memberships) after they changed."""
     user.__dict__.pop("_haidian_scope", None)
+    user.__dict__.pop("_haidian_memberships", None)
 
 
 def _build_scope(user) -> Scope:
