@@ -6,4 +6,4 @@ ROOT_URLCONF = "bench.urls"
 DEBUG = False
 
 # WhiteNoise warns at every start when the collected-static folder is missing; the bench serves no pages.
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
