@@ -9,10 +9,11 @@ INSTALLED := $(VENV)/.installed
 install: $(INSTALLED)
 
 # Locked, hash-checked dependencies; re-run only when the lock file changes.
-$(INSTALLED): requirements/dev.txt
+$(INSTALLED): requirements/dev.txt package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
+	bash scripts/assets
 	touch $@
 
 demo: install
@@ -31,8 +32,8 @@ bench: install
 
 # Regenerate translation catalogues after changing visible strings (needs gettext).
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'var/*'
-	$(PY) manage.py compilemessages --ignore '.venv/*'
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'var/*' --ignore 'node_modules/*' --ignore 'tests/*' --ignore 'bench/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*' --ignore 'node_modules/*'
 
 # Lock file: regenerate after changing pyproject.toml dependencies.
 lock:

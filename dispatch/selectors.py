@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from dispatch.models import Case, CaseEvent, Category, Task
-from haidian.permissions import Scope, restrict, scope_for, scope_rule
+from agencies.models import Street
+from dispatch.models import Case, CaseEvent, CaseStatus, Category, Task, TaskStatus, Tier
+from haidian.permissions import Role, Scope, restrict, scope_for, scope_rule
 
 
 def _tasks_of_scope(scope: Scope) -> Q:
@@ -91,3 +92,115 @@ def sees_reporter_phone(*, user, case: Case) -> bool:
         or case.grid_id in scope.grid_ids
         or case.street.district_id in scope.district_ids
     )
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+QUEUE_STATUSES = [CaseStatus.REPORTED, CaseStatus.FILED, CaseStatus.DISPATCHED, CaseStatus.RESPONDED,
+                  CaseStatus.CLOSED]
+PAGE_SIZE = 50
+
+
+def staff_streets(*, user) -> QuerySet[Street]:
+    """The streets whose sub-center the user works in."""
+    return Street.objects.filter(membership__user=user, membership__role=Role.STREET_STAFF).order_by("code")
+
+
+def queue_counts(*, user, street: Street) -> dict[str, int]:
+    """How many cases of the street wait in each step (one grouped count, read from an index)."""
+    rows = restrict(Case.objects.filter(street=street), user).values_list("status").annotate(n=Count("id"))
+    counts = dict.fromkeys(QUEUE_STATUSES, 0)
+    counts.update({status: n for status, n in rows if status in counts})
+    return counts
+
+
+def street_queue(*, user, street: Street, status: str, filters: dict, after: tuple | None) -> list[Case]:
+    """One page of a street's queue, newest first; `after` is the (created_at, id) of the last row seen."""
+    queryset = case_list(user=user).filter(street=street, status=status)
+    if filters.get("q"):
+        words = filters["q"].strip()
+        queryset = queryset.filter(Q(number=words) | Q(title__icontains=words))
+    for field, lookup in (("grid", "grid__code"), ("community", "community__code"),
+                          ("category", "category__code"), ("source", "source")):
+        if filters.get(field):
+            queryset = queryset.filter(**{lookup: filters[field]})
+    if filters.get("overdue"):
+        queryset = queryset.filter(overdue=True)
+    if filters.get("reported_from"):
+        queryset = queryset.filter(created_at__date__gte=filters["reported_from"])
+    if filters.get("reported_to"):
+        queryset = queryset.filter(created_at__date__lte=filters["reported_to"])
+    if after is not None:
+        moment, pk = after
+        queryset = queryset.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
+    return list(queryset.order_by("-created_at", "-id")[:PAGE_SIZE])
+
+
+def lead_tasks(cases: list[Case]) -> dict[int, Task]:
+    """The live lead task of each case on a page (for due times), in one query."""
+    tasks = Task.objects.filter(case__in=cases, role="lead", status__in=TaskStatus.active_values())
+    return {task.case_id: task for task in tasks}
+
+
+def inbox(*, user, bucket: str, now) -> list[Task]:
+    """An agency's or department's tasks: `pending`, `in_hand` (accepted) or `overdue` (either, past due)."""
+    queryset = task_inbox(user=user).filter(status__in=[TaskStatus.PENDING, TaskStatus.ACCEPTED])
+    if bucket == "pending":
+        queryset = queryset.filter(status=TaskStatus.PENDING)
+    elif bucket == "in_hand":
+        queryset = queryset.filter(status=TaskStatus.ACCEPTED)
+    else:
+        queryset = queryset.filter(due_at__lt=now)
+    return list(queryset.select_related("case__street", "case__category").order_by("due_at", "id")[:PAGE_SIZE])
+
+
+def district_queue(*, user) -> list[Case]:
+    """District-tier cases waiting for the command center to dispatch them."""
+    return list(case_list(user=user).filter(tier=Tier.DISTRICT, status=CaseStatus.FILED)
+                .order_by("-created_at", "-id")[:PAGE_SIZE])
+
+
+def extension_requests(*, user) -> list[Task]:
+    """Extension requests waiting for this dispatcher (street staff or the command center)."""
+    scope = scope_for(user)
+    queryset = (Task.objects.filter(extension_status="requested", status__in=TaskStatus.active_values())
+                .select_related("case__street", "agency", "department").order_by("due_at", "id"))
+    if scope.everything:
+        return list(queryset[:PAGE_SIZE])
+    rule = Q(case__tier=Tier.STREET, case__street_id__in=scope.street_ids)
+    if scope.has_role(Role.DISTRICT_COMMAND):
+        rule |= Q(case__tier=Tier.DISTRICT, case__street__district_id__in=scope.district_ids)
+    return list(queryset.filter(rule)[:PAGE_SIZE])
+
+
+def grid_worker_cases(*, user) -> dict[str, list[Case]]:
+    """A grid worker's page: cases of their grids waiting for their check, and their own reports."""
+    scope = scope_for(user)
+    base = Case.objects.select_related("grid", "category").defer("grid__boundary").order_by("-created_at", "-id")
+    return {
+        "to_verify": list(base.filter(grid_id__in=scope.grid_ids, status=CaseStatus.RESPONDED)[:PAGE_SIZE]),
+        "mine": list(base.filter(reported_by=user)[:PAGE_SIZE]),
+    }
+
+
+def waiting_count(*, user) -> int:
+    """What waits for this person, for the number in the page header."""
+    scope = scope_for(user)
+    if scope.everything:
+        return 0
+    total = 0
+    if scope.street_ids:
+        total += Case.objects.filter(street_id__in=scope.street_ids, status__in=[
+            CaseStatus.REPORTED, CaseStatus.FILED, CaseStatus.RESPONDED]).filter(
+            Q(tier=Tier.STREET) | ~Q(status=CaseStatus.FILED)).count()
+    if scope.grid_ids and scope.has_role(Role.GRID_WORKER):
+        total += Case.objects.filter(grid_id__in=scope.grid_ids, status=CaseStatus.RESPONDED).exclude(
+            street_id__in=scope.street_ids).count()
+    if scope.agency_ids or scope.department_ids:
+        total += Task.objects.filter(
+            Q(agency_id__in=scope.agency_ids) | Q(department_id__in=scope.department_ids),
+            status__in=[TaskStatus.PENDING, TaskStatus.ACCEPTED]).count()
+    if scope.district_ids and scope.has_role(Role.DISTRICT_COMMAND):
+        total += Case.objects.filter(tier=Tier.DISTRICT, status=CaseStatus.FILED,
+                                     street__district_id__in=scope.district_ids).count()
+    return total

@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "dispatch.context_processors.workplaces",
             ],
         },
     },
@@ -119,6 +120,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if HAIDIAN_ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Maps draw our own grid outlines on a blank background; a tile server on the intranet is optional.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -1,0 +1,24 @@
+"""The header's links to each person's workplaces, by role, and the optional map tile server."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from haidian.permissions import Role, scope_for
+
+
+def workplaces(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"MAP_TILE_URL": settings.MAP_TILE_URL}
+    roles = scope_for(user).roles  # held roles only: a superuser has no workplace pages
+    links = []
+    if Role.STREET_STAFF in roles:
+        links.append((reverse("dispatch:workbench"), _("Street workbench")))
+    if Role.GRID_WORKER in roles:
+        links.append((reverse("dispatch:grid"), _("My grids")))
+    if roles & {Role.AGENCY_HEAD, Role.AGENCY_STAFF, Role.DEPARTMENT_ADMIN}:
+        links.append((reverse("dispatch:inbox"), _("Task inbox")))
+    if Role.DISTRICT_COMMAND in roles:
+        links.append((reverse("dispatch:command"), _("Command center")))
+    return {"workplaces": links, "MAP_TILE_URL": settings.MAP_TILE_URL}

@@ -1,0 +1,145 @@
+"""Forms of the workflow pages. They validate input; the services decide everything else."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Department
+from dispatch.models import Case, Category, Priority, Satisfaction, Source
+from dispatch.services import MAX_ATTACHMENT_BYTES
+
+
+class PhotoField(forms.FileField):
+    """A photo or PDF; the service sniffs the bytes, this only bounds the size early."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}))
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value.size > MAX_ATTACHMENT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+
+
+def leaf_categories():
+    return Category.objects.filter(parent__isnull=False).select_related("parent").order_by("code")
+
+
+class CategoryChoice(forms.ModelChoiceField):
+    def label_from_instance(self, category: Category) -> str:
+        return f"{category.code} {category.name}"
+
+
+class ReportForm(forms.Form):
+    """A grid worker's (or staff member's) report from the field."""
+
+    title = forms.CharField(label=_("What is the problem?"), max_length=200)
+    description = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    category = CategoryChoice(label=_("Category"), queryset=leaf_categories(), required=False,
+                              empty_label=_("— let the sub-center decide —"))
+    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90,
+                           widget=forms.NumberInput(attrs={"step": "any"}))
+    lng = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180,
+                           widget=forms.NumberInput(attrs={"step": "any"}))
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    photo = PhotoField(label=_("Photo"))
+
+
+class FileForm(forms.Form):
+    category = CategoryChoice(label=_("Category"), queryset=leaf_categories())
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    duplicate_of = forms.CharField(label=_("Duplicate of case number"), max_length=20, required=False)
+
+    def __init__(self, *args, visible_cases=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visible_cases = visible_cases if visible_cases is not None else Case.objects.none()
+
+    def clean_duplicate_of(self):
+        number = self.cleaned_data["duplicate_of"].strip()
+        if not number:
+            return None
+        case = self.visible_cases.filter(number=number).first()
+        if case is None:
+            raise forms.ValidationError(_("No case with this number in your area."))
+        return case
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("What was done on site"), widget=forms.Textarea(attrs={"rows": 2}))
+    before = PhotoField(label=_("Photo before"))
+    after = PhotoField(label=_("Photo after"))
+
+
+class DispatchForm(forms.Form):
+    """Lead and co-operating units: agencies covering the case's street, or the district's
+    departments for a district-tier case."""
+
+    lead = forms.ChoiceField(label=_("Lead unit"))
+    cooperating = forms.MultipleChoiceField(label=_("Co-operating units"), required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case.tier == "district":
+            units = Department.objects.filter(district_id=case.street.district_id).order_by("code")
+        else:
+            units = Agency.objects.filter(streets=case.street_id).order_by("code")
+        choices = [(unit.code, str(unit)) for unit in units]
+        self.fields["lead"].choices = choices
+        self.fields["cooperating"].choices = choices
+        if case.category_id and case.category.default_agency_kind and case.tier != "district":
+            default = next((u.code for u in units if u.kind == case.category.default_agency_kind), None)
+            self.fields["lead"].initial = default
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class VerifyForm(forms.Form):
+    passed = forms.TypedChoiceField(label=_("Result of the check"), coerce=lambda value: value == "1",
+                                    choices=[("1", _("Solved: close the case")),
+                                             ("0", _("Not solved: send back for rework"))],
+                                    widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    photo = PhotoField(label=_("Photo"))
+
+
+class RateForm(forms.Form):
+    satisfaction = forms.ChoiceField(label=_("Satisfaction"), choices=Satisfaction.choices,
+                                     widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class RespondForm(forms.Form):
+    result = forms.CharField(label=_("Result"), widget=forms.Textarea(attrs={"rows": 3}))
+    photo = PhotoField(label=_("Photo"))
+
+
+class ExtensionForm(forms.Form):
+    until = forms.DateTimeField(label=_("New due time"),
+                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class QueueFilterForm(forms.Form):
+    """The street workbench's filters; every field optional."""
+
+    q = forms.CharField(label=_("Number or words"), required=False)
+    grid = forms.CharField(label=_("Grid code"), required=False)
+    community = forms.CharField(label=_("Community code"), required=False)
+    category = forms.CharField(label=_("Category code"), required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=[("", _("any"))] + list(Source.choices), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    reported_from = forms.DateField(label=_("Reported from"), required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    reported_to = forms.DateField(label=_("Reported until"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+

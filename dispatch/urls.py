@@ -1,0 +1,19 @@
+"""The workflow's pages (the API is in dispatch.api)."""
+
+from django.urls import path
+
+from dispatch import views
+
+app_name = "dispatch"
+
+urlpatterns = [
+    path("workbench/", views.workbench, name="workbench"),
+    path("cases/<str:number>/", views.case_detail, name="case"),
+    path("cases/<str:number>/do/<str:action>/", views.case_act, name="case-act"),
+    path("tasks/<int:pk>/do/<str:action>/", views.task_act, name="task-act"),
+    path("grid/", views.grid_home, name="grid"),
+    path("grid/report/", views.report, name="report"),
+    path("inbox/", views.agency_inbox, name="inbox"),
+    path("command/", views.command_center, name="command"),
+    path("waiting/", views.waiting, name="waiting"),
+]

@@ -1,0 +1,359 @@
+"""The workflow's pages: street workbench, case detail, grid worker pages, agency inbox, command center.
+
+Server-rendered; every POST validates a form and calls the same service as the API, inside one
+transaction with the photos that come with it. A refused action re-renders the page with the
+reason (403 wrong person, 409 wrong moment, 400 bad input); nothing is half-done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dispatch import forms, rules, selectors, services
+from dispatch.models import Attachment, Case, CaseStatus, Source, Task, TaskStatus
+from dispatch.workflow import Action
+from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
+from haidian.permissions import Role, scope_for
+
+
+def _queue_labels():
+    # Translated per request (the module is imported before a language is active).
+    return {
+        CaseStatus.REPORTED: _("To file"),
+        CaseStatus.FILED: _("To dispatch"),
+        CaseStatus.DISPATCHED: _("In hand"),
+        CaseStatus.RESPONDED: _("To verify"),
+        CaseStatus.CLOSED: _("Closed"),
+    }
+
+
+# --- the street workbench ------------------------------------------------------------------------
+
+def _cursor(value: str) -> tuple | None:
+    try:
+        moment, pk = value.rsplit("_", 1)
+        return dt.datetime.fromisoformat(moment), int(pk)
+    except ValueError:
+        return None
+
+
+@login_required
+def workbench(request):
+    """街道分中心工作台: the street's cases by step, filtered and paged newest first."""
+    streets = list(selectors.staff_streets(user=request.user))
+    if not streets:
+        raise Http404
+    street = next((s for s in streets if s.code == request.GET.get("street")), streets[0])
+    status = request.GET.get("queue", CaseStatus.REPORTED)
+    if status not in selectors.QUEUE_STATUSES:
+        status = CaseStatus.REPORTED
+    filters = forms.QueueFilterForm(request.GET or None)
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    cases = selectors.street_queue(user=request.user, street=street, status=status, filters=cleaned,
+                                   after=_cursor(request.GET.get("after", "")))
+    leads = selectors.lead_tasks(cases) if status in (CaseStatus.DISPATCHED, CaseStatus.RESPONDED) else {}
+    now = timezone.now()
+    rows = [{"case": case, "lead": leads.get(case.pk), "mark": _deadline_mark(leads.get(case.pk), now)}
+            for case in cases]
+    next_url = None
+    if len(cases) == selectors.PAGE_SIZE:
+        last = cases[-1]
+        query = request.GET.copy()
+        query["after"] = f"{last.created_at.isoformat()}_{last.pk}"
+        next_url = f"?{query.urlencode()}"
+    counts = selectors.queue_counts(user=request.user, street=street)
+    labels = _queue_labels()
+    queues = [{"status": s, "label": labels[s], "count": counts[s],
+               "url": "?" + urlencode({"street": street.code, "queue": s})} for s in selectors.QUEUE_STATUSES]
+    return render(request, "dispatch/workbench.html", {
+        "street": street, "streets": streets, "status": status, "queue_label": labels[status], "queues": queues,
+        "rows": rows, "filters": filters, "next_url": next_url, "extension_requests":
+        selectors.extension_requests(user=request.user) if status == CaseStatus.DISPATCHED else [],
+    })
+
+
+def _deadline_mark(task: Task | None, now: dt.datetime) -> str:
+    """"red" past the due time, "yellow" once three quarters of the time are used, else ""."""
+    if task is None or task.status not in (TaskStatus.PENDING, TaskStatus.ACCEPTED):
+        return ""
+    if now >= task.due_at:
+        return "red"
+    if now >= task.created_at + (task.due_at - task.created_at) * 0.75:
+        return "yellow"
+    return ""
+
+
+# --- case detail and its actions -------------------------------------------------------------
+
+CASE_FORMS = {
+    Action.FILE: forms.FileForm,
+    Action.REJECT: forms.RejectForm,
+    Action.RESOLVE_ON_SITE: forms.NoteForm,
+    Action.DISPATCH: forms.DispatchForm,
+    Action.ESCALATE: forms.ReasonForm,
+    "verify": forms.VerifyForm,
+    Action.RATE: forms.RateForm,
+}
+TASK_FORMS = {
+    Action.ACCEPT: None,
+    Action.RETURN: forms.ReasonForm,
+    Action.REQUEST_EXTENSION: forms.ExtensionForm,
+    Action.APPROVE_EXTENSION: None,
+    Action.RESPOND: forms.RespondForm,
+}
+
+
+def _visible_case(user, number: str) -> Case:
+    case = selectors.case_detail(user=user).select_related("duplicate_of").filter(number=number).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def _case_form(name: str, case: Case, user, data=None, files=None):
+    form_class = CASE_FORMS[name]
+    kwargs = {"prefix": name}
+    if form_class is forms.DispatchForm:
+        kwargs["case"] = case
+    if form_class is forms.RejectForm:
+        kwargs["visible_cases"] = selectors.case_list(user=user).exclude(pk=case.pk)
+    return form_class(data, files, **kwargs)
+
+
+def _detail_context(request, case: Case, bound: dict | None = None, error: str = "") -> dict:
+    user = request.user
+    bound = bound or {}
+    allowed = rules.case_actions(user, case)
+    names = [name for name in CASE_FORMS if name in allowed
+             or (name == "verify" and Action.VERIFY_PASSED in allowed)]
+    case_forms = {name: bound.get(name) or _case_form(name, case, user) for name in names}
+    tasks = []
+    for task in case.tasks.all():
+        actions = rules.task_actions(user, task, case)
+        task_forms = {}
+        for action in TASK_FORMS:
+            if action in actions:
+                key = f"task{task.pk}-{action}"
+                form_class = TASK_FORMS[action]
+                task_forms[action] = bound.get(key) or (form_class(prefix=key) if form_class else None)
+        tasks.append({"task": task, "forms": task_forms})
+    status_labels = dict(CaseStatus.choices)
+    events = [{"event": event, "label": _action_label(event.action),
+               "to_label": status_labels.get(event.to_status) if event.to_status != event.from_status else ""}
+              for event in case.events.all()]
+    return {"case": case, "case_forms": case_forms, "tasks": tasks, "events": events, "error": error,
+            "photos": [a for a in case.attachments.all() if a.content_type.startswith("image/")],
+            "documents": [a for a in case.attachments.all() if not a.content_type.startswith("image/")],
+            "sees_phone": selectors.sees_reporter_phone(user=user, case=case)}
+
+
+def _action_label(action: str) -> str:
+    try:
+        return str(Action(action).label)
+    except ValueError:
+        return action
+
+
+@login_required
+def case_detail(request, number: str):
+    case = _visible_case(request.user, number)
+    return render(request, "dispatch/case_detail.html", _detail_context(request, case))
+
+
+def _attach(request, case: Case, upload, kind: str, task: Task | None = None) -> None:
+    if upload:
+        services.case_attach(case=case, actor=request.user, upload=upload, kind=kind,
+                             task_id=task.pk if task else None)
+
+
+def _refused(request, case: Case, exc: Exception | None, bound: dict) -> HttpResponse:
+    """The case page again, with the reason: 403 wrong person, 409 wrong moment, 400 bad input."""
+    if exc is None or isinstance(exc, InvalidInput):
+        status, message = 400, _("Please correct the errors below.")
+        for form in bound.values():
+            for field, errors in (exc.errors.items() if exc else ()):
+                for error in errors if isinstance(errors, list) else [errors]:
+                    form.add_error(field if field in form.fields else None, str(error))
+    else:
+        status, message = (403 if isinstance(exc, ActionForbidden) else 409), str(exc)
+    fresh = _visible_case(request.user, case.number)
+    return render(request, "dispatch/case_detail.html", _detail_context(request, fresh, bound, message),
+                  status=status)
+
+
+@login_required
+@require_POST
+def case_act(request, number: str, action: str):
+    """One workflow verb on a case, from the detail page's form of the same name."""
+    case = _visible_case(request.user, number)
+    if action not in CASE_FORMS:
+        raise Http404
+    form = _case_form(action, case, request.user, request.POST, request.FILES)
+    bound = {action: form}
+    if not form.is_valid():
+        return _refused(request, case, None, bound)
+    data = form.cleaned_data
+    user = request.user
+    try:
+        with transaction.atomic():
+            if action == Action.FILE:
+                services.case_file(case=case, actor=user, category=data["category"], priority=data["priority"])
+            elif action == Action.REJECT:
+                services.case_reject(case=case, actor=user, reason=data["reason"], duplicate_of=data["duplicate_of"])
+            elif action == Action.RESOLVE_ON_SITE:
+                _attach(request, case, data["before"], Attachment.Kind.BEFORE)
+                _attach(request, case, data["after"], Attachment.Kind.AFTER)
+                services.case_resolve_on_site(case=case, actor=user, note=data["note"])
+            elif action == Action.DISPATCH:
+                services.case_dispatch(case=case, actor=user, lead=data["lead"], cooperating=data["cooperating"])
+            elif action == Action.ESCALATE:
+                services.case_escalate(case=case, actor=user, reason=data["reason"])
+            elif action == "verify":
+                _attach(request, case, data["photo"], Attachment.Kind.EVIDENCE)
+                services.case_verify(case=case, actor=user, passed=data["passed"], note=data["note"])
+            elif action == Action.RATE:
+                services.case_rate(case=case, actor=user, satisfaction=data["satisfaction"], comment=data["comment"])
+    except (ActionForbidden, ActionConflict, InvalidInput) as exc:
+        return _refused(request, case, exc, bound)
+    messages.success(request, _("Done: %(action)s.") % {"action": _verb(action)})
+    return redirect("dispatch:case", number=case.number)
+
+
+def _verb(action: str) -> str:
+    return _("verification") if action == "verify" else _action_label(action)
+
+
+@login_required
+@require_POST
+def task_act(request, pk: int, action: str):
+    """One task verb (accept, return, extension, respond) from the case page or the inbox."""
+    task = selectors.task_for_action(user=request.user).filter(pk=pk).first()
+    if task is None or action not in TASK_FORMS:
+        raise Http404
+    case = _visible_case(request.user, task.case.number)  # handlers see their tasks' cases
+    key = f"task{task.pk}-{action}"
+    form_class = TASK_FORMS[action]
+    form = form_class(request.POST, request.FILES, prefix=key) if form_class else None
+    bound = {key: form} if form else {}
+    if form is not None and not form.is_valid():
+        return _refused(request, case, None, bound)
+    data = form.cleaned_data if form else {}
+    user = request.user
+    try:
+        with transaction.atomic():
+            if action == Action.ACCEPT:
+                services.task_accept(task=task, actor=user)
+            elif action == Action.RETURN:
+                services.task_return(task=task, actor=user, reason=data["reason"])
+            elif action == Action.REQUEST_EXTENSION:
+                services.task_request_extension(task=task, actor=user, until=data["until"], reason=data["reason"])
+            elif action == Action.APPROVE_EXTENSION:
+                services.task_approve_extension(task=task, actor=user)
+            elif action == Action.RESPOND:
+                _attach(request, task.case, data["photo"], Attachment.Kind.AFTER, task)
+                services.task_respond(task=task, actor=user, result=data["result"])
+    except (ActionForbidden, ActionConflict, InvalidInput) as exc:
+        return _refused(request, case, exc, bound)
+    messages.success(request, _("Done: %(action)s.") % {"action": _action_label(action)})
+    target = request.POST.get("next") or reverse("dispatch:case", kwargs={"number": task.case.number})
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+
+
+# --- grid workers ----------------------------------------------------------------------------------
+
+@login_required
+def grid_home(request):
+    """网格员: my grids, cases waiting for my check, my reports."""
+    scope = scope_for(request.user)
+    if not scope.has_role(Role.GRID_WORKER):
+        raise Http404
+    from grids.models import GridCell
+
+    grids = GridCell.objects.filter(pk__in=scope.grid_ids).select_related("community").defer("boundary")
+    return render(request, "dispatch/grid_home.html", {
+        "grids": grids.order_by("code"), **selectors.grid_worker_cases(user=request.user),
+        "status_labels": dict(CaseStatus.choices),
+    })
+
+
+@login_required
+def report(request):
+    """Report a problem from the field: words, category, photo and the phone's location."""
+    scope = scope_for(request.user)
+    if not scope.has_role(Role.GRID_WORKER, Role.STREET_STAFF):
+        raise Http404
+    form = forms.ReportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            source = Source.GRID_PATROL if scope.has_role(Role.GRID_WORKER) else Source.STAFF
+            try:
+                with transaction.atomic():
+                    case = services.case_create(
+                        actor=request.user, title=data["title"], description=data["description"],
+                        category=data["category"], lat=data["lat"], lng=data["lng"], address=data["address"],
+                        source=source)
+                    _attach(request, case, data["photo"], Attachment.Kind.BEFORE)
+            except InvalidInput as exc:
+                for field, errors in exc.errors.items():
+                    form.add_error(field if field in form.fields else None,
+                                   [str(e) for e in (errors if isinstance(errors, list) else [errors])])
+                status = 400
+            else:
+                messages.success(request, _("Reported as %(number)s.") % {"number": case.number})
+                return redirect("dispatch:case", number=case.number)
+        else:
+            status = 400
+    return render(request, "dispatch/report.html", {"form": form}, status=status)
+
+
+# --- agencies and the command center ----------------------------------------------------------
+
+@login_required
+def agency_inbox(request):
+    """派驻机构: tasks pending, in hand and overdue, with due times."""
+    scope = scope_for(request.user)
+    if not (scope.agency_ids or scope.department_ids):
+        raise Http404
+    now = timezone.now()
+    bucket = request.GET.get("bucket", "pending")
+    if bucket not in ("pending", "in_hand", "overdue"):
+        bucket = "pending"
+    tasks = selectors.inbox(user=request.user, bucket=bucket, now=now)
+    labels = {"pending": _("New"), "in_hand": _("In hand"), "overdue": _("Overdue")}
+    return render(request, "dispatch/inbox.html", {
+        "bucket": bucket, "buckets": labels, "bucket_label": labels[bucket], "now": now,
+        "rows": [{"task": task, "overdue": task.due_at < now, "actions": rules.task_actions(request.user, task,
+                                                                                           task.case)}
+                 for task in tasks],
+    })
+
+
+@login_required
+def command_center(request):
+    """区指挥中心: district-tier cases to dispatch, and extension requests."""
+    scope = scope_for(request.user)
+    if not scope.has_role(Role.DISTRICT_COMMAND):
+        raise Http404
+    return render(request, "dispatch/command.html", {
+        "cases": selectors.district_queue(user=request.user),
+        "extension_requests": selectors.extension_requests(user=request.user),
+    })
+
+
+@login_required
+def waiting(request):
+    """The header's count of what waits for me (htmx polls it)."""
+    return render(request, "dispatch/_waiting.html", {"count": selectors.waiting_count(user=request.user)})
