@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Department
@@ -36,7 +37,9 @@ class CategoryChoice(forms.ModelChoiceField):
 class ReportForm(forms.Form):
     """A grid worker's (or staff member's) report from the field."""
 
-    title = forms.CharField(label=_("What is the problem?"), max_length=200)
+    title = forms.CharField(label=_("What is the problem?"), max_length=200, widget=forms.TextInput(attrs={
+        "hx-get": reverse_lazy("dispatch:suggest"), "hx-trigger": "input changed delay:400ms",
+        "hx-target": "#category-suggestion", "autocomplete": "off"}))
     description = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     category = CategoryChoice(label=_("Category"), queryset=leaf_categories(), required=False,
                               empty_label=_("— let the sub-center decide —"))

@@ -204,3 +204,26 @@ def waiting_count(*, user) -> int:
         total += Case.objects.filter(tier=Tier.DISTRICT, status=CaseStatus.FILED,
                                      street__district_id__in=scope.district_ids).count()
     return total
+
+
+# Words people use for a category that its name does not contain.
+CATEGORY_WORDS = {
+    "A02-06": ["犬", "狗"], "A05-03": ["垃圾"], "A05-05": ["井盖"], "A05-04": ["路灯"],
+    "A05-01": ["摊", "占道", "早市", "烧烤"], "A05-08": ["小广告", "传单"], "A05-07": ["涂写", "乱画", "贴"],
+    "A02-04": ["施工", "噪音", "噪声"], "A02-05": ["油烟"], "A02-01": ["暖气", "供暖"], "A04-03": ["群租"],
+}
+
+
+def suggest_category(text: str) -> Category | None:
+    """The leaf category whose name (two characters at a time) or usual words best match a report."""
+    text = text.strip()
+    if len(text) < 2:
+        return None
+    best, best_score = None, 0
+    for category in Category.objects.filter(parent__isnull=False).order_by("code"):
+        name = category.name
+        score = sum(1 for i in range(len(name) - 1) if name[i:i + 2] in text)
+        score += 2 * sum(1 for word in CATEGORY_WORDS.get(category.code, []) if word in text)
+        if score > best_score:
+            best, best_score = category, score
+    return best

@@ -23,6 +23,8 @@ from django.views.decorators.http import require_POST
 from dispatch import forms, rules, selectors, services
 from dispatch.models import Attachment, Case, CaseStatus, Source, Task, TaskStatus
 from dispatch.workflow import Action
+from grids import services as grid_services
+from grids.models import Patrol
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role, scope_for
 
@@ -281,10 +283,37 @@ def grid_home(request):
     from grids.models import GridCell
 
     grids = GridCell.objects.filter(pk__in=scope.grid_ids).select_related("community").defer("boundary")
+    patrols = list(Patrol.objects.filter(worker=request.user).select_related("grid").defer("grid__boundary")[:10])
     return render(request, "dispatch/grid_home.html", {
         "grids": grids.order_by("code"), **selectors.grid_worker_cases(user=request.user),
-        "status_labels": dict(CaseStatus.choices),
+        "patrols": patrols, "patrol_open": next((p for p in patrols if p.ended_at is None), None),
     })
+
+
+@login_required
+@require_POST
+def patrol(request, step: str):
+    """Start or end a patrol from the grid worker's page (巡查日志)."""
+    from grids.models import GridCell
+
+    scope = scope_for(request.user)
+    try:
+        if step == "start":
+            grid = GridCell.objects.filter(pk__in=scope.grid_ids, code=request.POST.get("grid", "")).first()
+            if grid is None:
+                raise InvalidInput({"grid": [_("Choose one of your grids.")]})
+            grid_services.patrol_start(worker=request.user, grid=grid)
+            messages.success(request, _("Patrol of %(grid)s started.") % {"grid": grid.code})
+        elif step == "end":
+            grid_services.patrol_end(worker=request.user, notes=request.POST.get("notes", "").strip())
+            messages.success(request, _("Patrol ended and logged."))
+        else:
+            raise Http404
+    except (ActionForbidden, ActionConflict, InvalidInput) as exc:
+        message = "; ".join(str(e) for errors in exc.errors.values() for e in errors) \
+            if isinstance(exc, InvalidInput) else str(exc)
+        messages.error(request, message)
+    return redirect("dispatch:grid")
 
 
 @login_required
@@ -317,6 +346,13 @@ def report(request):
         else:
             status = 400
     return render(request, "dispatch/report.html", {"form": form}, status=status)
+
+
+@login_required
+def suggest(request):
+    """The category a report's title suggests, for the report page (htmx)."""
+    category = selectors.suggest_category(request.GET.get("title", ""))
+    return render(request, "dispatch/_suggestion.html", {"category": category})
 
 
 # --- agencies and the command center ----------------------------------------------------------

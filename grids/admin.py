@@ -4,7 +4,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from agencies.models import Street
 from grids.geometry import grid_index
-from grids.models import Community, GridCell
+from grids.models import Community, GridCell, Patrol
 
 
 class CommunityResource(resources.ModelResource):
@@ -45,3 +45,20 @@ class GridCellAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         grid_index.invalidate()
+
+
+@admin.register(Patrol)
+class PatrolAdmin(admin.ModelAdmin):
+    """Patrol logs are the grid workers' own record: readable here, written from their page."""
+
+    list_display = ["started_at", "ended_at", "worker", "grid"]
+    list_select_related = ["worker", "grid"]
+    list_filter = ["grid__community__street"]
+    search_fields = ["worker__username", "grid__code", "notes"]
+    raw_id_fields = ["worker", "grid"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,6 +1,7 @@
 """Communities and unit grids (网格). Grid codes follow Beijing's 15-digit pattern:
 6 district + 3 street + 3 community + 3 grid, e.g. 110108007012003."""
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -67,3 +68,31 @@ class GridCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+
+class Patrol(models.Model):
+    """巡查日志: one round of a grid worker's patrol of a grid, from start to end."""
+
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patrols",
+                               verbose_name=_("grid worker"))
+    grid = models.ForeignKey(GridCell, on_delete=models.PROTECT, related_name="patrols", verbose_name=_("grid"))
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("patrol")
+        verbose_name_plural = _("patrols")
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["worker", "-started_at"], name="patrol_worker_idx"),
+                   models.Index(fields=["grid", "-started_at"], name="patrol_grid_idx")]
+        constraints = [
+            # One patrol under way per person: two taps on "start" cannot open two.
+            models.UniqueConstraint(fields=["worker"], condition=models.Q(ended_at=None),
+                                    name="patrol_one_open_per_worker"),
+            models.CheckConstraint(name="patrol_ends_after_start",
+                                   condition=models.Q(ended_at=None) | models.Q(ended_at__gte=models.F("started_at"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} · {self.grid.code} · {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,15 +1,19 @@
-"""Writes to grids: the atomic GeoJSON import shared by `import_grids` and `seed_haidian`."""
+"""Writes to grids: the atomic GeoJSON import shared by `import_grids` and `seed_haidian`; patrols."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
 import shapely
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grids.geometry import OVERLAP_TOLERANCE_M2, GeometryError, area_m2, boundary_to_shape, grid_index
-from grids.models import Community, GridCell
+from grids.models import Community, GridCell, Patrol
+from haidian.errors import ActionConflict, ActionForbidden
 
 GRID_CODE = re.compile(r"^\d{15}$")
 
@@ -161,3 +165,35 @@ def grids_export(*, queryset=None) -> dict:
         )
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+# --- patrols -------------------------------------------------------------------------------------
+
+def _serves_grid(worker, grid: GridCell) -> None:
+    from agencies.models import Membership
+    from haidian.permissions import Role
+
+    if not Membership.objects.filter(user=worker, role=Role.GRID_WORKER, grid=grid).exists():
+        raise ActionForbidden(_("Only the grid worker of this grid may log a patrol in it."))
+
+
+def patrol_start(*, worker, grid: GridCell, now: dt.datetime | None = None) -> Patrol:
+    """Start a patrol of one of the worker's grids; one patrol at a time."""
+    _serves_grid(worker, grid)
+    try:
+        # The partial unique index refuses a second open patrol even when two starts race.
+        with transaction.atomic():
+            return Patrol.objects.create(worker=worker, grid=grid, started_at=now or timezone.now())
+    except IntegrityError:
+        raise ActionConflict(_("A patrol is already under way: end it first.")) from None
+
+
+@transaction.atomic
+def patrol_end(*, worker, notes: str = "", now: dt.datetime | None = None) -> Patrol:
+    """End the worker's patrol under way, with what they saw."""
+    patrol = Patrol.objects.select_for_update().filter(worker=worker, ended_at=None).first()
+    if patrol is None:
+        raise ActionConflict(_("No patrol is under way."))
+    patrol.ended_at, patrol.notes = max(now or timezone.now(), patrol.started_at), notes
+    patrol.save(update_fields=["ended_at", "notes"])
+    return patrol

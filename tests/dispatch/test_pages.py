@@ -186,3 +186,16 @@ def test_the_whole_path_through_the_pages(grid_worker, street_staff, agency_head
     assert (case.status, task.status) == (CaseStatus.CLOSED, TaskStatus.RESPONDED)
     assert list(case.events.values_list("action", flat=True)) == [
         "create", "file", "dispatch", "accept", "respond", "verify_passed"]
+
+
+@pytest.mark.parametrize(("title", "code"), [("小区门口流浪犬伤人", "A02-06"), ("人行道井盖丢了", "A05-05"),
+                                             ("早市菜摊占道经营", "A05-01")])
+def test_a_report_title_suggests_its_category(title, code, grid_worker):
+    from dispatch.selectors import suggest_category
+
+    assert suggest_category(title).code == code
+    assert code in signed_in(grid_worker).get("/grid/suggest/", {"title": title}).content.decode()
+
+
+def test_nothing_is_suggested_for_a_title_that_matches_no_category(grid_worker):
+    assert "data-category" not in signed_in(grid_worker).get("/grid/suggest/", {"title": "你好"}).content.decode()

@@ -103,7 +103,8 @@ def report_from_the_phone(browser, base, world) -> tuple[Person, str]:
     page = worker.open("/grid/report/")
     page.fill("#id_title", "小区门口流浪犬伤人隐患")
     page.fill("#id_description", "小区东门有三只流浪犬，早晚追咬行人。")
-    page.select_option("#id_category", label=CATEGORY_LABEL)
+    page.locator("#category-suggestion button").click()  # the category the title suggests
+    assert page.locator("#id_category option:checked").inner_text() == CATEGORY_LABEL
     page.click("#use-location")
     page.wait_for_function("document.querySelector('#id_lat').value !== ''")
     page.set_input_files("#id_photo", world["photo"])
