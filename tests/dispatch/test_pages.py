@@ -1,7 +1,10 @@
 """The workflow pages: who sees which page and which action, what a refused action says, query pins."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from dispatch.models import Case, CaseStatus, TaskStatus
 from tests.dispatch.conftest import lead_task
@@ -199,3 +202,35 @@ def test_a_report_title_suggests_its_category(title, code, grid_worker):
 
 def test_nothing_is_suggested_for_a_title_that_matches_no_category(grid_worker):
     assert "data-category" not in signed_in(grid_worker).get("/grid/suggest/", {"title": "你好"}).content.decode()
+
+
+def test_the_street_escalates_and_the_command_center_dispatches_to_a_department(filed_case, street_staff,
+                                                                                 district_command, department):
+    staff = signed_in(street_staff)
+    assert staff.post(f"/cases/{filed_case.number}/do/escalate/", {"escalate-reason": "需区级协调"}).status_code == 302
+
+    command = signed_in(district_command)
+    assert filed_case.number in command.get("/command/").content.decode()
+    assert forms_on(command.get(f"/cases/{filed_case.number}/")) == {"dispatch"}
+    assert command.post(f"/cases/{filed_case.number}/do/dispatch/",
+                        {"dispatch-lead": department.code}).status_code == 302
+    filed_case.refresh_from_db()
+    assert (filed_case.tier, filed_case.status) == ("district", CaseStatus.DISPATCHED)
+    assert lead_task(filed_case).department == department
+
+
+def test_an_extension_is_asked_on_the_case_page_and_approved_by_the_street(dispatched_case, agency_head,
+                                                                          street_staff):
+    task = lead_task(dispatched_case)
+    until = timezone.localtime(task.due_at + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")  # Asia/Shanghai
+    handler = signed_in(agency_head)
+    assert handler.post(f"/tasks/{task.pk}/do/request_extension/", {
+        f"task{task.pk}-request_extension-until": until,
+        f"task{task.pk}-request_extension-reason": "需协调产权单位"}).status_code == 302
+
+    staff = signed_in(street_staff)
+    assert "approve_extension" in forms_on(staff.get(f"/cases/{dispatched_case.number}/"))
+    assert staff.post(f"/tasks/{task.pk}/do/approve_extension/").status_code == 302
+    task.refresh_from_db()
+    assert task.extension_status == "approved"
+    assert timezone.localtime(task.due_at).strftime("%Y-%m-%dT%H:%M") == until

@@ -215,3 +215,17 @@ def test_a_returned_task_goes_back_to_the_street_for_a_new_dispatch(live_server,
     assert Task.objects.get(case__number=number, status=TaskStatus.PENDING).agency == world["police"]
     for person in (worker, staff, squad):
         person.close()
+
+
+def test_a_grid_worker_resolves_on_site_with_photos_before_and_after(live_server, browser, world):
+    worker, number = report_from_the_phone(browser, live_server.url, world)
+
+    worker.open(f"/cases/{number}/")
+    worker.act("do-resolve_on_site", fields={"#id_resolve_on_site-note": "已联系犬主将犬只带回。"},
+               files={"#id_resolve_on_site-before": world["photo"], "#id_resolve_on_site-after": world["photo"]})
+
+    case = Case.objects.get(number=number)
+    assert (case.status, case.tier) == (CaseStatus.CLOSED, "grid")
+    assert sorted(case.attachments.values_list("kind", flat=True)) == ["after", "before", "before"]
+    assert worker.page.locator(".photos img").count() == 3
+    worker.close()
