@@ -15,6 +15,8 @@ from dispatch.models import Category, Task
 from haidian.calendar import add_working_time, is_working_day
 from tests.dispatch.conftest import lead_task, shanghai
 
+pytestmark = pytest.mark.django_db  # the working calendar is read from its tables
+
 SEPT_30_10AM = shanghai(2026, 9, 30, 10, 0)
 
 
