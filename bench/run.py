@@ -74,6 +74,10 @@ def timing(name: str, seconds: list[float], **kwargs) -> Result:
 def setup_django(url: str, smoke: bool) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    # Celery through Redis with results, from the start: the app caches its result backend.
+    redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    os.environ.setdefault("CELERY_BROKER_URL", redis)
+    os.environ.setdefault("CELERY_RESULT_BACKEND", redis)
     os.environ.setdefault("GRID_INDEX_CHECK_SECONDS", "0" if smoke else "10")
     from bench._db import ensure_database
 
@@ -433,6 +437,62 @@ def bench_detail(server: Server, cast: Cast, *, repeat: int) -> list[Result]:
             timing("detail.20_events.agency", agency, target="p95 < 100 ms")]
 
 
+# --- the deadline sweep ----------------------------------------------------------------------------
+
+SWEEP_MARK = "BENCH-SWEEP"
+
+
+def bench_sweep(*, tasks: int) -> list[Result]:
+    """One sweep over `tasks` open tasks (a quarter past their yellow point, half past due), then a
+    second sweep with nothing new to do. The tasks are co-operating ones on closed cases, so the
+    sweep raises cards and notifications but escalates nothing; they are removed afterwards."""
+    import random
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from dispatch import deadlines, scale
+    from dispatch.models import Task
+
+    now = timezone.now()
+    rng = random.Random(2013)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, street_id FROM dispatch_case WHERE status = 'closed' ORDER BY id DESC LIMIT %s",
+                       [tasks])
+        cases = cursor.fetchall()
+        cursor.execute("SELECT a.id, s.street_id FROM agencies_agency a "
+                       "JOIN agencies_agency_streets s ON s.agency_id = a.id")
+        by_street: dict[int, list[int]] = {}
+        for agency_id, street_id in cursor.fetchall():
+            by_street.setdefault(street_id, []).append(agency_id)
+        ids = scale._reserve_ids(cursor, Task, len(cases))
+        rows = []
+        for case_id, street_id in cases:
+            created = now - dt.timedelta(days=rng.uniform(1, 10))
+            due = now + dt.timedelta(hours=rng.uniform(-48, 48))  # half of them past due
+            warn = created + (due - created) * 0.75
+            rows.append((next(ids), case_id, rng.choice(by_street[street_id]), None, "cooperating", "pending", due,
+                         None, None, SWEEP_MARK, "", None, "", warn, created))
+        scale._copy(cursor, Task, scale.TASK_COLUMNS, rows)
+    try:
+        started = time.perf_counter()
+        first = deadlines.sweep_deadlines(now=now)
+        first_s = time.perf_counter() - started
+        started = time.perf_counter()
+        deadlines.sweep_deadlines(now=now)
+        again_s = time.perf_counter() - started
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM dispatch_notification WHERE created_at = %s AND kind IN "
+                           "('yellow_card', 'red_card')", [now])
+            cursor.execute("DELETE FROM dispatch_deadlinecard WHERE task_id IN "
+                           "(SELECT id FROM dispatch_task WHERE result = %s)", [SWEEP_MARK])
+            cursor.execute("DELETE FROM dispatch_task WHERE result = %s", [SWEEP_MARK])
+    extra = {"open_tasks": len(rows), "yellow": first.yellow, "red": first.red, "notifications": first.notifications}
+    return [Result("sweep.100k_open_tasks.first", "s", round(first_s, 2), None, 1, target="< 5 s", extra=extra),
+            Result("sweep.100k_open_tasks.again", "s", round(again_s, 2), None, 1, target="< 5 s")]
+
+
 # --- locate and memory -----------------------------------------------------------------------------
 
 def bench_locate(points: int) -> list[Result]:
@@ -504,7 +564,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, own throwaway database")
     parser.add_argument("--only", nargs="*", default=None,
-                        help="intake actions lists detail locate memory (default: all)")
+                        help="intake actions lists detail sweep locate memory (default: all)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
     smoke = args.smoke
@@ -519,7 +579,7 @@ def main(argv: list[str] | None = None) -> int:
     out(f"database: {data['cases']:,} cases, ≈ {data['events_estimate']:,} events ({data['scale_run']})")
     cast = prepare_cast()
     before_id = Case.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    wanted = set(args.only or ["intake", "actions", "lists", "detail", "locate", "memory"])
+    wanted = set(args.only or ["intake", "actions", "lists", "detail", "sweep", "locate", "memory"])
     results: list[Result] = []
     server = Server(workers=4)
     try:
@@ -541,6 +601,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.stop()
         mark_generated(before_id)
+    if "sweep" in wanted:
+        out("deadline sweep …")
+        results += bench_sweep(tasks=1_000 if smoke else 100_000)
     if "locate" in wanted:
         out("locate …")
         results += bench_locate(1_000 if smoke else 100_000)

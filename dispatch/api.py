@@ -184,3 +184,28 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.category_list()
+
+
+class NotificationPagination(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Your notifications (cards, escalations), newest first; `?unread=true` for the unread ones."""
+
+    serializer_class = serializers.NotificationSerializer
+    pagination_class = NotificationPagination
+
+    def get_queryset(self):
+        queryset = selectors.notifications(user=self.request.user)
+        if self.request.query_params.get("unread") in ("1", "true"):
+            queryset = queryset.filter(read_at=None)
+        return queryset
+
+    @extend_schema(request=None, responses=serializers.NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        note = services.notification_read(notification=self.get_object(), user=request.user)
+        return Response(serializers.NotificationSerializer(note).data)

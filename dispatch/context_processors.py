@@ -21,4 +21,5 @@ def workplaces(request) -> dict:
         links.append((reverse("dispatch:inbox"), _("Task inbox")))
     if Role.DISTRICT_COMMAND in roles:
         links.append((reverse("dispatch:command"), _("Command center")))
-    return {"workplaces": links, "MAP_TILE_URL": settings.MAP_TILE_URL}
+    unread = user.notifications.filter(read_at=None).count()  # a partial index holds the unread ones
+    return {"workplaces": links, "unread_notifications": unread, "MAP_TILE_URL": settings.MAP_TILE_URL}

@@ -229,6 +229,9 @@ class Task(models.Model):
                                         default=ExtensionStatus.NONE)
     extension_until = models.DateTimeField(_("extension until"), null=True, blank=True)
     extension_reason = models.TextField(_("extension reason"), blank=True)
+    # When 75 % of the working time to `due_at` is used (the yellow card), kept with the due time
+    # so that the sweep reads it from an index instead of computing working time for every task.
+    warn_at = models.DateTimeField(_("yellow card at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"))
 
     class Meta:
@@ -243,6 +246,9 @@ class Task(models.Model):
                          condition=Q(status__in=TO_DO_STATUSES)),
             models.Index(fields=["department", "due_at", "id"], name="task_department_open_idx",
                          condition=Q(status__in=TO_DO_STATUSES)),
+            # The deadline sweep's two questions: whose yellow point and whose due time have passed.
+            models.Index(fields=["warn_at"], name="task_open_warn_idx", condition=Q(status__in=TO_DO_STATUSES)),
+            models.Index(fields=["due_at"], name="task_open_due_idx", condition=Q(status__in=TO_DO_STATUSES)),
         ]
         constraints = [
             models.CheckConstraint(
@@ -357,3 +363,92 @@ class ScaleRun(models.Model):
     @property
     def complete(self) -> bool:
         return self.days_done >= self.days
+
+
+class CardKind(models.TextChoices):
+    YELLOW = "yellow", _("yellow card: three quarters of the time used")
+    RED = "red", _("red card: past the due time")
+
+
+class DeadlineCard(models.Model):
+    """黄牌 / 红牌 raised by the deadline sweep. One per task, kind and deadline: the unique
+    constraint is what makes the sweep's effects happen once however often or concurrently it runs;
+    a new deadline (an extension, rework) can earn new cards."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="cards", verbose_name=_("task"))
+    kind = models.CharField(_("kind"), max_length=10, choices=CardKind.choices)
+    due_at = models.DateTimeField(_("deadline"))
+    raised_at = models.DateTimeField(_("raised at"))
+
+    class Meta:
+        verbose_name = _("deadline card")
+        verbose_name_plural = _("deadline cards")
+        ordering = ["-raised_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["task", "kind", "due_at"], name="card_once_per_deadline")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.task_id}"
+
+
+class NotificationKind(models.TextChoices):
+    YELLOW_CARD = "yellow_card", _("time running out")
+    RED_CARD = "red_card", _("past the due time")
+    ESCALATED = "escalated", _("escalated to the district")
+
+
+class EmailStatus(models.TextChoices):
+    NONE = "", _("no email")
+    PENDING = "pending", _("to send")
+    SENDING = "sending", _("sending")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
+class Notification(models.Model):
+    """What needs a person's attention, in their inbox and (if they want) by email. `key` names
+    the thing it is about; one per person and key, so nothing is announced twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+                             verbose_name=_("user"))
+    key = models.CharField(_("key"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("case"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_status = models.CharField(_("email"), max_length=10, choices=EmailStatus.choices, blank=True,
+                                    default=EmailStatus.NONE)
+    email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_user_idx"),
+            models.Index(fields=["user"], name="notification_unread_idx", condition=Q(read_at=None)),
+            models.Index(fields=["email_status"], name="notification_email_todo_idx",
+                         condition=Q(email_status__in=["pending", "sending"])),
+        ]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.title}"
+
+
+class NotificationSettings(models.Model):
+    """A person's choice to receive their notifications by email too (on by default)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="notification_settings", verbose_name=_("user"))
+    by_email = models.BooleanField(_("also by email"), default=True)
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'email' if self.by_email else 'inbox only'}"

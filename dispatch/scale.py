@@ -56,11 +56,13 @@ from dispatch.seed import (
     VERIFY_PASSED_NOTES,
     _phone,
 )
+from dispatch.services import warn_time
 from dispatch.workflow import Action, case_next_status, task_next_status
 from grids.models import GridCell
 from haidian.calendar import SHANGHAI, TimeUnit, add_working_time
 
 GENERATED_PREFIX = "GEN-"
+TO_DO = (TaskStatus.PENDING, TaskStatus.ACCEPTED)
 K = Agency.Kind
 
 # Where reports come from: patrols most, then the hotline (DESIGN §2).
@@ -540,7 +542,7 @@ CASE_COLUMNS = (
 )
 TASK_COLUMNS = (
     "id", "case_id", "agency_id", "department_id", "role", "status", "due_at", "accepted_at", "responded_at",
-    "result", "extension_status", "extension_until", "extension_reason", "created_at",
+    "result", "extension_status", "extension_until", "extension_reason", "warn_at", "created_at",
 )
 EVENT_COLUMNS = ("id", "case_id", "task_id", "action", "actor_id", "actor_unit", "at", "from_status", "to_status",
                  "note", "data")
@@ -562,7 +564,9 @@ def _rows(cases: list[GenCase]) -> tuple[list[tuple], list[tuple], list[tuple]]:
             task_rows.append((
                 task.id, case.id, None if task.department else task.unit.id, task.unit.id if task.department else None,
                 task.role, task.status, task.due_at, task.accepted_at, task.responded_at, task.result,
-                task.extension_status, task.extension_until, task.extension_reason, task.created_at,
+                task.extension_status, task.extension_until, task.extension_reason,
+                # the sweep's yellow point, for the tasks still to do at the end of the history
+                warn_time(task.created_at, task.due_at) if task.status in TO_DO else None, task.created_at,
             ))
         for event in case.events:
             data = event.data

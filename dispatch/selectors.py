@@ -227,3 +227,10 @@ def suggest_category(text: str) -> Category | None:
         if score > best_score:
             best, best_score = category, score
     return best
+
+
+def notifications(*, user) -> QuerySet:
+    """A person's own notifications: nobody else's are visible to them."""
+    from dispatch.models import Notification
+
+    return Notification.objects.filter(user=user).select_related("case").order_by("-created_at", "-id")

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from dispatch import selectors
-from dispatch.models import Attachment, Case, CaseEvent, Category, Priority, Satisfaction, Source, Task
+from dispatch.models import Attachment, Case, CaseEvent, Category, Notification, Priority, Satisfaction, Source, Task
 from haidian.api import ModelSerializer, Serializer
 
 
@@ -154,3 +154,12 @@ class ExtensionInput(Serializer):
 
 class RespondInput(Serializer):
     result = serializers.CharField()
+
+
+class NotificationSerializer(ModelSerializer):
+    case = serializers.CharField(source="case.number", default=None)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "case", "created_at", "read_at"]
+        read_only_fields = fields

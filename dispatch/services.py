@@ -36,8 +36,8 @@ from dispatch.models import (
 )
 from dispatch.workflow import Action, case_next_status, task_next_status
 from grids.geometry import grid_index, locate
-from haidian.calendar import add_working_time
-from haidian.errors import ActionConflict, InvalidInput
+from haidian.calendar import TimeUnit, add_working_time, working_time_between
+from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -96,6 +96,14 @@ def _next_number(now: dt.datetime) -> str:
 
 def due_time(category: Category, start: dt.datetime) -> dt.datetime:
     return add_working_time(start, float(category.time_limit), category.time_limit_unit)
+
+
+def warn_time(start: dt.datetime, due: dt.datetime) -> dt.datetime:
+    """The yellow-card moment: 75 % of the working time between `start` and `due` used."""
+    hours = working_time_between(start, due, TimeUnit.WORKING_HOURS)
+    if hours <= 0:
+        return due
+    return add_working_time(start, hours * 0.75, TimeUnit.WORKING_HOURS)
 
 
 # --- collect -------------------------------------------------------------------------------------
@@ -218,10 +226,11 @@ def case_dispatch(*, case: Case, actor, lead: str, cooperating: Iterable[str] = 
     elif due_at <= now:
         raise InvalidInput({"due_at": _("The due time must be in the future.")})
     field = "department" if case.tier == Tier.DISTRICT else "agency"
+    warn_at = warn_time(now, due_at)
     Task.objects.bulk_create(
-        [Task(case=case, role=TaskRole.LEAD, due_at=due_at, created_at=now, **{field: lead_unit})]
-        + [Task(case=case, role=TaskRole.COOPERATING, due_at=due_at, created_at=now, **{field: helper})
-           for helper in helpers]
+        [Task(case=case, role=TaskRole.LEAD, due_at=due_at, warn_at=warn_at, created_at=now, **{field: lead_unit})]
+        + [Task(case=case, role=TaskRole.COOPERATING, due_at=due_at, warn_at=warn_at, created_at=now,
+                **{field: helper}) for helper in helpers]
     )
     from_status = case.status
     case.status, case.dispatched_at, case.overdue = to_status, now, False
@@ -323,7 +332,8 @@ def task_approve_extension(*, task: Task, actor, now: dt.datetime | None = None)
         raise ActionConflict(_("No extension request is waiting for approval."))
     previous = task.due_at
     task.extension_status, task.due_at = ExtensionStatus.APPROVED, task.extension_until
-    task.save(update_fields=["extension_status", "due_at"])
+    task.warn_at = warn_time(task.created_at, task.due_at)
+    task.save(update_fields=["extension_status", "due_at", "warn_at"])
     _task_event(case=case, task=task, action=Action.APPROVE_EXTENSION, actor=actor, unit=unit, now=now,
                 from_status=case.status, data={"from": previous.isoformat(), "until": task.due_at.isoformat()})
     return task
@@ -367,7 +377,8 @@ def case_verify(*, case: Case, actor, passed: bool, note: str = "", now: dt.date
         lead = Task.objects.select_for_update().get(case=case, role=TaskRole.LEAD, status=TaskStatus.RESPONDED)
         lead.status = task_next_status(Action.VERIFY_FAILED, lead.status)
         lead.due_at = due_time(case.category, now)
-        lead.save(update_fields=["status", "due_at"])
+        lead.warn_at = warn_time(now, lead.due_at)
+        lead.save(update_fields=["status", "due_at", "warn_at"])
         # The case row is locked: a plain increment cannot lose a concurrent one.
         case.status, case.rework_count, case.responded_at = to_status, case.rework_count + 1, None
         _save_case(case, "status", "rework_count", "responded_at")
@@ -469,3 +480,16 @@ def case_attach(*, case: Case, actor, upload, kind: str, task_id: int | None = N
     _event(case=case, task=task, action=Action.ATTACH, actor=actor, unit=unit, at=now, from_status=case.status,
            to_status=case.status, data={"attachment": attachment.pk, "kind": kind, "content_type": content_type})
     return attachment
+
+
+# --- notifications -------------------------------------------------------------------------------
+
+def notification_read(*, notification, user, now: dt.datetime | None = None):
+    """Mark one's own notification read (again is harmless: the first time stays)."""
+    from dispatch.models import Notification
+
+    if notification.user_id != user.pk:
+        raise ActionForbidden(_("This notification is not yours."))
+    Notification.objects.filter(pk=notification.pk, read_at=None).update(read_at=_now(now))
+    notification.refresh_from_db(fields=["read_at"])
+    return notification

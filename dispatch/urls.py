@@ -18,4 +18,6 @@ urlpatterns = [
     path("inbox/", views.agency_inbox, name="inbox"),
     path("command/", views.command_center, name="command"),
     path("waiting/", views.waiting, name="waiting"),
+    path("notifications/", views.notification_inbox, name="notifications"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
 ]

@@ -393,3 +393,24 @@ def command_center(request):
 def waiting(request):
     """The header's count of what waits for me (htmx polls it)."""
     return render(request, "dispatch/_waiting.html", {"count": selectors.waiting_count(user=request.user)})
+
+
+# --- notifications ---------------------------------------------------------------------------------
+
+@login_required
+def notification_inbox(request):
+    """通知: cards and escalations that concern me, newest first; opening one marks it read."""
+    notes = list(selectors.notifications(user=request.user)[:100])
+    return render(request, "dispatch/notifications.html", {"notes": notes})
+
+
+@login_required
+@require_POST
+def notification_open(request, pk: int):
+    note = selectors.notifications(user=request.user).filter(pk=pk).first()
+    if note is None:
+        raise Http404
+    services.notification_read(notification=note, user=request.user)
+    if note.case_id:
+        return redirect("dispatch:case", number=note.case.number)
+    return redirect("dispatch:notifications")

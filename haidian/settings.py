@@ -197,6 +197,11 @@ GRID_INDEX_CHECK_SECONDS = env_int("GRID_INDEX_CHECK_SECONDS", 10)
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "haidian2013")
 
+# The deadline sweep (dispatch.deadlines): how often beat runs it, and how long past its due time a
+# street-tier lead task may stay unanswered before the case goes up to the district command center.
+DEADLINE_SWEEP_MINUTES = env_int("DEADLINE_SWEEP_MINUTES", 5)
+ESCALATION_GRACE_WORKING_DAYS = env_int("ESCALATION_GRACE_WORKING_DAYS", 1)
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@haidian.invalid")
 

@@ -9,7 +9,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from agencies.api import AgencyViewSet, DepartmentViewSet, StreetViewSet
-from dispatch.api import CaseViewSet, CategoryViewSet, TaskViewSet
+from dispatch.api import CaseViewSet, CategoryViewSet, NotificationViewSet, TaskViewSet
 from grids.api import CommunityViewSet, GridViewSet
 from haidian import views
 from haidian.health import healthz
@@ -23,6 +23,7 @@ router.register("agencies", AgencyViewSet, basename="agency")
 router.register("cases", CaseViewSet, basename="case")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("categories", CategoryViewSet, basename="category")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 admin.site.site_header = _("Haidian grid-based social service management · administration")
 admin.site.site_title = _("Haidian grid management")

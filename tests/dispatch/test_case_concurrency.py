@@ -147,3 +147,47 @@ def test_the_number_sequence_starts_again_each_local_day(grid, grid_worker):
         for moment in (just_before_midnight, just_before_midnight, just_before_midnight + dt.timedelta(minutes=2))
     ]
     assert numbers == ["HD20261126000001", "HD20261126000002", "HD20261127000001"]
+
+
+# --- the deadline sweep ----------------------------------------------------------------------------
+
+def _overdue_cases(make_case, workflow, count: int) -> None:
+    from tests.dispatch.test_deadline_sweep import DISPATCHED
+
+    for _ in range(count):
+        workflow.dispatch(make_case(now=DISPATCHED), cooperating=False, now=DISPATCHED)
+
+
+def test_two_sweeps_at_once_raise_each_card_and_notification_once(make_case, workflow):
+    from dispatch import deadlines
+    from dispatch.models import DeadlineCard, Notification
+    from tests.dispatch.test_deadline_sweep import ESCALATE
+
+    _overdue_cases(make_case, workflow, 5)
+
+    outcomes = run_together(lambda: deadlines.sweep_deadlines(now=ESCALATE),
+                            lambda: deadlines.sweep_deadlines(now=ESCALATE))
+
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert DeadlineCard.objects.filter(kind="red").count() == 5
+    assert DeadlineCard.objects.filter(kind="yellow").count() == 0  # already past due: red only
+    assert Case.objects.filter(tier="district").count() == 5
+    assert CaseEvent.objects.filter(action="escalate").count() == 5
+    keys = list(Notification.objects.values_list("user_id", "key"))
+    assert len(keys) == len(set(keys)) > 0
+
+
+def test_card_raising_racing_without_the_sweep_lock_still_writes_each_card_once(make_case, workflow):
+    """The advisory lock only saves work: the unique constraints alone keep the effects single."""
+    from dispatch import deadlines
+    from dispatch.models import DeadlineCard, Notification
+    from tests.dispatch.test_deadline_sweep import DUE
+
+    _overdue_cases(make_case, workflow, 8)
+
+    outcomes = run_together(*[lambda: deadlines._raise_cards("red", DUE, 3) for _ in range(3)])
+
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert DeadlineCard.objects.filter(kind="red").count() == 8
+    keys = list(Notification.objects.values_list("user_id", "key"))
+    assert len(keys) == len(set(keys)) == 8 * 2  # the agency head and the street's staff, once each

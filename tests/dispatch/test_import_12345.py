@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from dispatch.models import Case, CaseStatus, Source, Tier
 from grids.models import GridCell
@@ -40,7 +41,8 @@ def import_12345(path) -> tuple[str, str]:
 
 def import_with_errors(path) -> tuple[str, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    with pytest.raises(CommandError) as raised:
+    # The assertions read English; do not depend on the language an earlier test left active.
+    with translation.override("en"), pytest.raises(CommandError) as raised:
         call_command("import_12345", str(path), stdout=out, stderr=err)
     return out.getvalue(), err.getvalue(), str(raised.value)
 
