@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -33,6 +34,7 @@ from django.utils.translation import override
 from agencies.models import Membership
 from dispatch import services
 from dispatch.models import (
+    TO_DO_STATUSES,
     CardKind,
     Case,
     CaseStatus,
@@ -43,7 +45,6 @@ from dispatch.models import (
     NotificationSettings,
     Task,
     TaskRole,
-    TaskStatus,
     Tier,
 )
 from haidian.calendar import TimeUnit, add_working_time
@@ -51,7 +52,7 @@ from haidian.errors import ActionConflict
 from haidian.permissions import Role
 
 BATCH = 500
-TO_DO = [TaskStatus.PENDING, TaskStatus.ACCEPTED]
+TO_DO = TO_DO_STATUSES
 SWEEP_LOCK = 2013_0001  # pg advisory lock: one sweep at a time does the work, others skip
 
 
@@ -60,7 +61,7 @@ class SweepResult:
     yellow: int = 0
     red: int = 0
     escalated: int = 0
-    notifications: int = 0
+    notifications: int = 0  # rows offered to the inbox; one a concurrent writer had is not written twice
     skipped: bool = False  # another sweep held the lock
 
 
@@ -80,22 +81,20 @@ def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = BATCH) -> Sw
     return result
 
 
-class _sweep_lock:
-    """A session-level advisory lock on PostgreSQL (released if the process dies); none elsewhere."""
-
-    def __enter__(self) -> bool:
-        self.held = True
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_lock(%s)", [SWEEP_LOCK])
-                self.held = cursor.fetchone()[0]
-            self.release = self.held
-        else:
-            self.release = False
-        return self.held
-
-    def __exit__(self, *exc) -> None:
-        if self.release:
+@contextmanager
+def _sweep_lock():
+    """A session-level advisory lock on PostgreSQL (released if the process dies). Inside a
+    transaction (tests) or on SQLite there is no lock: the unique rows keep the effects single."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [SWEEP_LOCK])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [SWEEP_LOCK])
 

@@ -25,6 +25,7 @@ from django.db import connection
 
 from agencies.models import Agency, Department, District, Street
 from dispatch.models import (
+    TO_DO_STATUSES,
     Case,
     CaseEvent,
     CaseStatus,
@@ -62,7 +63,7 @@ from grids.models import GridCell
 from haidian.calendar import SHANGHAI, TimeUnit, add_working_time
 
 GENERATED_PREFIX = "GEN-"
-TO_DO = (TaskStatus.PENDING, TaskStatus.ACCEPTED)
+TO_DO = TO_DO_STATUSES
 K = Agency.Kind
 
 # Where reports come from: patrols most, then the hotline (DESIGN §2).

@@ -81,6 +81,19 @@ def category_list() -> QuerySet[Category]:
     return Category.objects.select_related("parent", "default_department")
 
 
+def mask_phone(phone: str) -> str:
+    """13812345678 → 138****5678."""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
+
+
+def reporter_phone(*, user, case: Case) -> str:
+    """The reporter's phone as this person may see it: whole, or masked."""
+    phone = case.reporter_phone
+    return phone if sees_reporter_phone(user=user, case=case) else mask_phone(phone)
+
+
 def sees_reporter_phone(*, user, case: Case) -> bool:
     """Reporters' phones are personal data: the street, its grid worker, the district and the
     reporter see the number; agencies and departments see it masked."""

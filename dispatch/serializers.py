@@ -8,13 +8,6 @@ from dispatch.models import Attachment, Case, CaseEvent, Category, Notification,
 from haidian.api import ModelSerializer, Serializer
 
 
-def mask_phone(phone: str) -> str:
-    """13812345678 → 138****5678."""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
-
-
 class CategorySerializer(ModelSerializer):
     parent = serializers.CharField(source="parent.code", default=None, read_only=True)
     default_department = serializers.CharField(source="default_department.code", default=None, read_only=True)
@@ -93,9 +86,7 @@ class CaseDetailSerializer(CaseSerializer):
         read_only_fields = fields
 
     def get_reporter_phone(self, case: Case) -> str:
-        if selectors.sees_reporter_phone(user=self.context["request"].user, case=case):
-            return case.reporter_phone
-        return mask_phone(case.reporter_phone)
+        return selectors.reporter_phone(user=self.context["request"].user, case=case)
 
 
 class FileInput(Serializer):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dispatch import forms, rules, selectors, services
-from dispatch.models import Attachment, Case, CaseStatus, Source, Task, TaskStatus
+from dispatch.models import TO_DO_STATUSES, Attachment, Case, CaseStatus, Source, Task
 from dispatch.workflow import Action
 from grids import services as grid_services
 from grids.models import Patrol
@@ -86,12 +86,12 @@ def workbench(request):
 
 
 def _deadline_mark(task: Task | None, now: dt.datetime) -> str:
-    """"red" past the due time, "yellow" once three quarters of the time are used, else ""."""
-    if task is None or task.status not in (TaskStatus.PENDING, TaskStatus.ACCEPTED):
+    """"red" past the due time, "yellow" past the yellow point the deadline sweep uses, else ""."""
+    if task is None or task.status not in TO_DO_STATUSES:
         return ""
     if now >= task.due_at:
         return "red"
-    if now >= task.created_at + (task.due_at - task.created_at) * 0.75:
+    if task.warn_at is not None and now >= task.warn_at:
         return "yellow"
     return ""
 
@@ -157,7 +157,7 @@ def _detail_context(request, case: Case, bound: dict | None = None, error: str =
     return {"case": case, "case_forms": case_forms, "tasks": tasks, "events": events, "error": error,
             "photos": [a for a in case.attachments.all() if a.content_type.startswith("image/")],
             "documents": [a for a in case.attachments.all() if not a.content_type.startswith("image/")],
-            "sees_phone": selectors.sees_reporter_phone(user=user, case=case)}
+            "reporter_phone": selectors.reporter_phone(user=user, case=case)}
 
 
 def _action_label(action: str) -> str:

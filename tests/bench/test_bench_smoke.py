@@ -11,7 +11,8 @@ EXPECTED = {
     "intake.psycopg2_floor", "intake.django_floor", "intake.api", "action.file", "action.dispatch",
     "action.respond", "action.verify", "list.street_all.first_page", "list.street_all.deep_page",
     "list.district_all.deep_page", "list.agency_inbox_pending", "detail.20_events.street_staff", "locate.bulk",
-    "memory.web_worker_peak", "memory.celery_worker_peak",
+    "memory.web_worker_peak", "memory.celery_worker_peak", "sweep.100k_open_tasks.first",
+    "sweep.100k_open_tasks.again",
 }
 
 

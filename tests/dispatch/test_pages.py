@@ -234,3 +234,29 @@ def test_an_extension_is_asked_on_the_case_page_and_approved_by_the_street(dispa
     task.refresh_from_db()
     assert task.extension_status == "approved"
     assert timezone.localtime(task.due_at).strftime("%Y-%m-%dT%H:%M") == until
+
+
+def test_the_workbench_marks_a_task_past_its_yellow_point_and_one_past_due(street_staff, make_case, workflow, agency):
+    from dispatch import services
+
+    now = timezone.now()
+    ten_days_ago = now - dt.timedelta(days=10)
+    for title, due in (("黄牌案件", now + dt.timedelta(hours=1)), ("红牌案件", now - dt.timedelta(hours=1))):
+        case = workflow.file(make_case(title=title, now=ten_days_ago), now=ten_days_ago)
+        services.case_dispatch(case=case, actor=street_staff, lead=agency.code, due_at=due, now=ten_days_ago)
+
+    rows = signed_in(street_staff).get("/workbench/?queue=dispatched").context["rows"]
+
+    assert {row["case"].title: row["mark"] for row in rows} == {"黄牌案件": "yellow", "红牌案件": "red"}
+    assert all(row["lead"].warn_at < now for row in rows)
+
+
+def test_the_case_page_masks_the_reporters_phone_for_the_agency_only(dispatched_case, street_staff, agency_head):
+    from tests.dispatch.conftest import REPORTER_PHONE
+
+    masked = f"{REPORTER_PHONE[:3]}****{REPORTER_PHONE[-4:]}"
+    staff_page = signed_in(street_staff).get(f"/cases/{dispatched_case.number}/").content.decode()
+    agency_page = signed_in(agency_head).get(f"/cases/{dispatched_case.number}/").content.decode()
+
+    assert REPORTER_PHONE in staff_page
+    assert masked in agency_page and REPORTER_PHONE not in agency_page
