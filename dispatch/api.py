@@ -5,6 +5,7 @@ the service, which answers 403 for the wrong role and 409 for a move the status 
 """
 
 import django_filters
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -12,7 +13,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from dispatch import selectors, serializers, services
+from dispatch import letters, selectors, serializers, services
 from dispatch.models import Case, CaseStatus, Task, Tier
 
 
@@ -209,3 +210,60 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     def read(self, request, pk=None):
         note = services.notification_read(notification=self.get_object(), user=request.user)
         return Response(serializers.NotificationSerializer(note).data)
+
+
+class NewestIssuedPagination(CursorPagination):
+    ordering = ("-issued_at", "-id")
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class LetterViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Deadline letters (问题限期受理函告): the street issues; the addressed agency's head acknowledges and
+    answers; the street records the feedback to the reporters and closes."""
+
+    pagination_class = NewestIssuedPagination
+    serializer_class = serializers.LetterSerializer
+    filterset_fields = ["status", "overdue"]
+
+    def get_queryset(self):
+        return selectors.letter_list(user=self.request.user)
+
+    @extend_schema(request=serializers.LetterInput, responses={201: serializers.LetterSerializer})
+    def create(self, request, *args, **kwargs):
+        data = _input(serializers.LetterInput, request)
+        letter = letters.letter_issue(actor=request.user, **data)
+        return Response(self._render(letter), status=status.HTTP_201_CREATED)
+
+    def _render(self, letter):
+        return serializers.LetterSerializer(self.get_queryset().get(pk=letter.pk)).data
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        letter = self.get_object()
+        response = HttpResponse(letters.letter_pdf(letter), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="letter-{letter.pk}.pdf"'
+        return response
+
+    @extend_schema(request=None, responses=serializers.LetterSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        return Response(self._render(letters.letter_acknowledge(letter=self.get_object(), actor=request.user)))
+
+    @extend_schema(request=serializers.AnswerInput, responses=serializers.LetterSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        data = _input(serializers.AnswerInput, request)
+        return Response(self._render(letters.letter_answer(letter=self.get_object(), actor=request.user, **data)))
+
+    @extend_schema(request=serializers.NoteInput, responses=serializers.LetterSerializer)
+    @action(detail=True, methods=["post"])
+    def feedback(self, request, pk=None):
+        data = _input(serializers.NoteInput, request)
+        return Response(self._render(letters.letter_feedback(letter=self.get_object(), actor=request.user, **data)))
+
+    @extend_schema(request=None, responses=serializers.LetterSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return Response(self._render(letters.letter_close(letter=self.get_object(), actor=request.user)))

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from agencies.models import Membership
-from dispatch import services
+from dispatch import letters, services
 from dispatch.models import (
     TO_DO_STATUSES,
     CardKind,
@@ -62,6 +62,7 @@ class SweepResult:
     red: int = 0
     escalated: int = 0
     notifications: int = 0  # rows offered to the inbox; one a concurrent writer had is not written twice
+    letters_overdue: int = 0
     skipped: bool = False  # another sweep held the lock
 
 
@@ -75,7 +76,8 @@ def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = BATCH) -> Sw
         result.yellow, notified_yellow = _raise_cards(CardKind.YELLOW, now, batch)
         result.red, notified_red = _raise_cards(CardKind.RED, now, batch)
         result.escalated, notified_escalated = _escalate(now)
-        result.notifications = notified_yellow + notified_red + notified_escalated
+        reminded, result.letters_overdue = letters.sweep_letters(now)
+        result.notifications = notified_yellow + notified_red + notified_escalated + reminded
     if Notification.objects.filter(email_status=EmailStatus.PENDING).exists():
         transaction.on_commit(_enqueue_emails)
     return result
@@ -174,7 +176,7 @@ def _escalate(now: dt.datetime) -> tuple[int, int]:
                 body = _("%(title)s: the lead task of %(unit)s was due at %(due)s and is still open.") % {
                     "title": case.title, "unit": task.agency or task.department,
                     "due": timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")}
-            notified += _notify([Note(
+            notified += notify([Note(
                 _people(Q(role=Role.DISTRICT_COMMAND, district_id=case.street.district_id)
                         | Q(role=Role.STREET_STAFF, street_id=case.street_id)),
                 f"escalated:{case.pk}:{task.pk}", NotificationKind.ESCALATED, case, title, body)], now)
@@ -216,7 +218,7 @@ def _notify_cards(kind: str, tasks: list[Task], now: dt.datetime) -> int:
         notes.append(Note(users, f"{kind}:{task.pk}:{task.due_at.timestamp():.0f}",
                           NotificationKind.YELLOW_CARD if kind == CardKind.YELLOW else NotificationKind.RED_CARD,
                           case, title, body))
-    return _notify(notes, now)
+    return notify(notes, now)
 
 
 @dataclass
@@ -231,7 +233,7 @@ class Note:
     body: str
 
 
-def _notify(notes: list[Note], now: dt.datetime) -> int:
+def notify(notes: list[Note], now: dt.datetime) -> int:
     """One notification per person and key (ON CONFLICT DO NOTHING), all in one insert."""
     user_ids = {user_id for note in notes for user_id in note.user_ids}
     if not user_ids:

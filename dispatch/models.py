@@ -394,6 +394,7 @@ class NotificationKind(models.TextChoices):
     YELLOW_CARD = "yellow_card", _("time running out")
     RED_CARD = "red_card", _("past the due time")
     ESCALATED = "escalated", _("escalated to the district")
+    LETTER = "letter", _("deadline letter")
 
 
 class EmailStatus(models.TextChoices):
@@ -452,3 +453,64 @@ class NotificationSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {'email' if self.by_email else 'inbox only'}"
+
+
+class LetterStatus(models.TextChoices):
+    ISSUED = "issued", _("issued")
+    ACKNOWLEDGED = "acknowledged", _("acknowledged")
+    ANSWERED = "answered", _("answered")
+    CLOSED = "closed", _("closed")
+
+
+class LetterNumberSequence(models.Model):
+    """The last letter number a street gave in a year; taken under the row lock inside the issuing
+    transaction, so numbers are unique and gap-free (a failed issue rolls its number back)."""
+
+    street = models.ForeignKey(Street, on_delete=models.CASCADE, related_name="+", verbose_name=_("street"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("letter number sequence")
+        verbose_name_plural = _("letter number sequences")
+        constraints = [models.UniqueConstraint(fields=["street", "year"], name="letter_sequence_per_street_year")]
+
+    def __str__(self) -> str:
+        return f"{self.street_id} {self.year}: {self.last}"
+
+
+class DeadlineLetter(models.Model):
+    """问题限期受理函告: a street's formal letter to an agency about cases, with a deadline."""
+
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="letters", verbose_name=_("street"))
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="letters", verbose_name=_("agency"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    cases = models.ManyToManyField(Case, related_name="letters", verbose_name=_("cases"))
+    requirement = models.TextField(_("requirement"))
+    deadline = models.DateTimeField(_("deadline"))
+    status = models.CharField(_("status"), max_length=15, choices=LetterStatus.choices, default=LetterStatus.ISSUED)
+    overdue = models.BooleanField(_("overdue"), default=False)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("issued by"))
+    issued_at = models.DateTimeField(_("issued at"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    feedback = models.TextField(_("feedback to the reporters"), blank=True)
+    feedback_at = models.DateTimeField(_("feedback given at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deadline letter")
+        verbose_name_plural = _("deadline letters")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["street", "year", "sequence"], name="letter_number_once"),
+        ]
+        indexes = [models.Index(fields=["deadline"], name="letter_open_deadline_idx",
+                                condition=Q(status__in=["issued", "acknowledged"]))]
+
+    def __str__(self) -> str:
+        return self.number

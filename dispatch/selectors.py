@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from agencies.models import Street
-from dispatch.models import Case, CaseEvent, CaseStatus, Category, Task, TaskStatus, Tier
+from dispatch.models import Case, CaseEvent, CaseStatus, Category, DeadlineLetter, Task, TaskStatus, Tier
 from haidian.permissions import Role, Scope, restrict, scope_for, scope_rule
 
 
@@ -47,6 +47,18 @@ def _task_rule(scope: Scope) -> Q:
 
 # Columns a case page never shows: the grid's outline is a polygon of every grid on the page.
 _NOT_LISTED = ("grid__boundary",)
+
+
+@scope_rule(DeadlineLetter)
+def _letter_rule(scope: Scope) -> Q:
+    """The writing street, the addressed agency (and its department), the district."""
+    return (Q(street__district_id__in=scope.district_ids) | Q(street_id__in=scope.street_ids)
+            | Q(agency_id__in=scope.agency_ids) | Q(agency__department_id__in=scope.department_ids))
+
+
+def letter_list(*, user) -> QuerySet[DeadlineLetter]:
+    return restrict(DeadlineLetter.objects.select_related("street", "agency"), user).prefetch_related(
+        Prefetch("cases", queryset=Case.objects.only("id", "number", "title").order_by("number")))
 
 
 def case_list(*, user) -> QuerySet[Case]:

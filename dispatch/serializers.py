@@ -3,8 +3,20 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from agencies.models import Agency
 from dispatch import selectors
-from dispatch.models import Attachment, Case, CaseEvent, Category, Notification, Priority, Satisfaction, Source, Task
+from dispatch.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    Category,
+    DeadlineLetter,
+    Notification,
+    Priority,
+    Satisfaction,
+    Source,
+    Task,
+)
 from haidian.api import ModelSerializer, Serializer
 
 
@@ -154,3 +166,35 @@ class NotificationSerializer(ModelSerializer):
         model = Notification
         fields = ["id", "kind", "title", "body", "case", "created_at", "read_at"]
         read_only_fields = fields
+
+
+class LetterSerializer(ModelSerializer):
+    street = serializers.CharField(source="street.code")
+    agency = serializers.CharField(source="agency.code")
+    cases = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
+
+    class Meta:
+        model = DeadlineLetter
+        fields = ["id", "number", "street", "agency", "cases", "requirement", "deadline", "status", "overdue",
+                  "issued_at", "acknowledged_at", "answer", "answered_at", "feedback", "feedback_at", "closed_at"]
+        read_only_fields = fields
+
+
+class LetterInput(Serializer):
+    agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all())
+    cases = serializers.ListField(child=serializers.CharField(), allow_empty=False)
+    requirement = serializers.CharField()
+    deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    def validate_cases(self, numbers):
+        found = {case.number: case for case in
+                 selectors.case_list(user=self.context["request"].user).filter(number__in=numbers)}
+        missing = [number for number in numbers if number not in found]
+        if missing:
+            raise serializers.ValidationError(_("No such case in your area: %(numbers)s")
+                                              % {"numbers": ", ".join(missing)})
+        return [found[number] for number in dict.fromkeys(numbers)]
+
+
+class AnswerInput(Serializer):
+    answer = serializers.CharField()

@@ -201,6 +201,8 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "haidian2013")
 # street-tier lead task may stay unanswered before the case goes up to the district command center.
 DEADLINE_SWEEP_MINUTES = env_int("DEADLINE_SWEEP_MINUTES", 5)
 ESCALATION_GRACE_WORKING_DAYS = env_int("ESCALATION_GRACE_WORKING_DAYS", 1)
+# A deadline letter's default time to answer (问题限期受理函告).
+LETTER_DEADLINE_WORKING_DAYS = env_int("LETTER_DEADLINE_WORKING_DAYS", 5)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@haidian.invalid")

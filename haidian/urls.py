@@ -9,7 +9,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from agencies.api import AgencyViewSet, DepartmentViewSet, StreetViewSet
-from dispatch.api import CaseViewSet, CategoryViewSet, NotificationViewSet, TaskViewSet
+from dispatch.api import CaseViewSet, CategoryViewSet, LetterViewSet, NotificationViewSet, TaskViewSet
 from grids.api import CommunityViewSet, GridViewSet
 from haidian import views
 from haidian.health import healthz
@@ -24,6 +24,7 @@ router.register("cases", CaseViewSet, basename="case")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("letters", LetterViewSet, basename="letter")
 
 admin.site.site_header = _("Haidian grid-based social service management · administration")
 admin.site.site_title = _("Haidian grid management")

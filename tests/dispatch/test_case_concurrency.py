@@ -191,3 +191,18 @@ def test_card_raising_racing_without_the_sweep_lock_still_writes_each_card_once(
     assert DeadlineCard.objects.filter(kind="red").count() == 8
     keys = list(Notification.objects.values_list("user_id", "key"))
     assert len(keys) == len(set(keys)) == 8 * 2  # the agency head and the street's staff, once each
+
+
+def test_letters_issued_at_once_get_consecutive_numbers_without_gaps(make_case, street_staff, agency, street):
+    from dispatch import letters
+
+    cases = [make_case() for _ in range(6)]
+
+    def issue(case):
+        return lambda: letters.letter_issue(actor=street_staff, agency=agency, cases=[case], requirement="请处理。")
+
+    outcomes = run_together(*[issue(case) for case in cases])
+
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    year = outcomes[0].year
+    assert sorted(o.number for o in outcomes) == sorted(f"{street.short_name}函〔{year}〕{n}号" for n in range(1, 7))
