@@ -5,7 +5,6 @@ the service, which answers 403 for the wrong role and 409 for a move the status 
 """
 
 import django_filters
-from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -31,6 +30,8 @@ class CaseFilter(django_filters.FilterSet):
     grid = django_filters.CharFilter(field_name="grid__code")
     category = django_filters.CharFilter(field_name="category__code")
     overdue = django_filters.BooleanFilter()
+    strongly_reflected = django_filters.BooleanFilter(field_name="strongly_reflected_at", lookup_expr="isnull",
+                                                      exclude=True)
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
@@ -241,10 +242,7 @@ class LetterViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses={(200, "application/pdf"): bytes})
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
-        letter = self.get_object()
-        response = HttpResponse(letters.letter_pdf(letter), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="letter-{letter.pk}.pdf"'
-        return response
+        return letters.letter_pdf_response(self.get_object())
 
     @extend_schema(request=None, responses=serializers.LetterSerializer)
     @action(detail=True, methods=["post"])

@@ -7,6 +7,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Department
+from dispatch import selectors
 from dispatch.models import Case, Category, Priority, Satisfaction, Source
 from dispatch.services import MAX_ATTACHMENT_BYTES
 
@@ -146,3 +147,39 @@ class QueueFilterForm(forms.Form):
     reported_to = forms.DateField(label=_("Reported until"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
 
+
+
+class LetterForm(forms.Form):
+    """问题限期受理函告: to an agency serving the street, about one or more of its cases."""
+
+    agency = forms.ChoiceField(label=_("To agency"))
+    cases = forms.CharField(label=_("Case numbers"), help_text=_("Separated by spaces or commas."))
+    requirement = forms.CharField(label=_("Requirement"), widget=forms.Textarea(attrs={"rows": 4}))
+    deadline = forms.DateTimeField(label=_("Answer by"), required=False,
+                                   help_text=_("Empty: the default number of working days."),
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def __init__(self, *args, street, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agencies = {agency.code: agency for agency in Agency.objects.filter(streets=street).order_by("code")}
+        self.fields["agency"].choices = [(code, str(agency)) for code, agency in self.agencies.items()]
+        self.user = user
+
+    def clean_agency(self):
+        return self.agencies[self.cleaned_data["agency"]]
+
+    def clean_cases(self):
+        numbers = self.cleaned_data["cases"].replace(",", " ").replace("，", " ").split()
+        cases, missing = selectors.cases_by_number(user=self.user, numbers=numbers)
+        if missing:
+            raise forms.ValidationError(_("No such case in your area: %(numbers)s") % {"numbers": ", ".join(missing)})
+        return cases
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Measures taken and result"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class FeedbackForm(forms.Form):
+    note = forms.CharField(label=_("Feedback given to the reporters (how, when)"),
+                           widget=forms.Textarea(attrs={"rows": 3}))

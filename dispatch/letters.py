@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +33,22 @@ LETTER_MOVES = {
     "feedback": {S.ANSWERED: S.ANSWERED},
     "close": {S.ANSWERED: S.CLOSED},
 }
+
+
+def letter_steps(user, letter: DeadlineLetter) -> set[str]:
+    """The steps this person may take on the letter now (the pages show only these)."""
+    steps = set()
+    if _holds(user, Role.AGENCY_HEAD, "agency", letter.agency_id):
+        steps |= {step for step in ("acknowledge", "answer") if letter.status in LETTER_MOVES[step]}
+    if _holds(user, Role.STREET_STAFF, "street", letter.street_id):
+        steps |= {step for step in ("feedback", "close") if letter.status in LETTER_MOVES[step]}
+        if not letter.feedback:
+            steps.discard("close")
+    return steps
+
+
+def may_issue(user, street_id: int) -> bool:
+    return _holds(user, Role.STREET_STAFF, "street", street_id)
 
 
 def _move(letter: DeadlineLetter, step: str) -> str:
@@ -171,6 +188,12 @@ def letter_pdf(letter: DeadlineLetter) -> bytes:
             .order_by("number"),
         })
     return HTML(string=html).write_pdf()
+
+
+def letter_pdf_response(letter: DeadlineLetter) -> HttpResponse:
+    response = HttpResponse(letter_pdf(letter), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="letter-{letter.pk}.pdf"'
+    return response
 
 
 def sweep_letters(now: dt.datetime) -> tuple[int, int]:

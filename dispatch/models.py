@@ -142,6 +142,8 @@ class Case(models.Model):
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="duplicates", verbose_name=_("duplicate of"), db_index=False)
     overdue = models.BooleanField(_("overdue"), default=False)
+    # 群众反映强烈: many reports of this kind in this grid, or several reporters merged onto it.
+    strongly_reflected_at = models.DateTimeField(_("strongly reflected since"), null=True, blank=True)
     satisfaction = models.CharField(_("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True)
     satisfaction_comment = models.TextField(_("satisfaction comment"), blank=True)
     created_at = models.DateTimeField(_("reported at"))
@@ -173,6 +175,8 @@ class Case(models.Model):
             models.Index(fields=["grid", "-created_at", "-id"], name="case_grid_idx"),
             models.Index(fields=["duplicate_of"], name="case_duplicate_of_idx",
                          condition=Q(duplicate_of__isnull=False)),
+            models.Index(fields=["street", "-created_at", "-id"], name="case_street_reflected_idx",
+                         condition=Q(strongly_reflected_at__isnull=False, status__in=OPEN_STATUSES)),
         ]
         constraints = [
             models.CheckConstraint(name="case_status_valid", condition=Q(status__in=CaseStatus.values)),

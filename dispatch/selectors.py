@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from agencies.models import Street
-from dispatch.models import Case, CaseEvent, CaseStatus, Category, DeadlineLetter, Task, TaskStatus, Tier
+from dispatch.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, Category, DeadlineLetter, Task, TaskStatus, Tier
 from haidian.permissions import Role, Scope, restrict, scope_for, scope_rule
 
 
@@ -61,9 +61,45 @@ def letter_list(*, user) -> QuerySet[DeadlineLetter]:
         Prefetch("cases", queryset=Case.objects.only("id", "number", "title").order_by("number")))
 
 
+def letters_page(*, user, bucket: str, now) -> list[DeadlineLetter]:
+    """Letters in scope for the letters page: `open` (not yet answered), `overdue`, `answered`
+    (waiting for the street's feedback and closing) or `all`; open ones by deadline, others newest."""
+    from dispatch.models import LetterStatus
+
+    queryset = letter_list(user=user)
+    waiting = [LetterStatus.ISSUED, LetterStatus.ACKNOWLEDGED]
+    if bucket == "open":
+        queryset = queryset.filter(status__in=waiting).order_by("deadline", "id")
+    elif bucket == "overdue":
+        queryset = queryset.filter(status__in=waiting, deadline__lt=now).order_by("deadline", "id")
+    elif bucket == "answered":
+        queryset = queryset.filter(status=LetterStatus.ANSWERED).order_by("-answered_at", "-id")
+    return list(queryset[:PAGE_SIZE])
+
+
+def reflected_without_letter(*, user, street: Street) -> list[Case]:
+    """Open cases of the street flagged as strongly reflected that no open letter covers yet: the
+    workbench suggests a deadline letter for each (read from a small partial index)."""
+    from dispatch.models import LetterStatus
+
+    in_letter = DeadlineLetter.objects.filter(cases=OuterRef("pk"), status__in=[
+        LetterStatus.ISSUED, LetterStatus.ACKNOWLEDGED, LetterStatus.ANSWERED])
+    return list(case_list(user=user).filter(street=street, status__in=OPEN_STATUSES,
+                                            strongly_reflected_at__isnull=False)
+                .filter(~Exists(in_letter)).order_by("-created_at", "-id")[:10])
+
+
 def case_list(*, user) -> QuerySet[Case]:
     return restrict(Case.objects.select_related("street", "community", "grid", "category").defer(*_NOT_LISTED),
                     user)
+
+
+def cases_by_number(*, user, numbers: list[str]) -> tuple[list[Case], list[str]]:
+    """The visible cases with these numbers, in the order given (repeats dropped), and the numbers
+    not found in the user's area."""
+    numbers = list(dict.fromkeys(numbers))
+    found = {case.number: case for case in case_list(user=user).filter(number__in=numbers)}
+    return [found[n] for n in numbers if n in found], [n for n in numbers if n not in found]
 
 
 def case_detail(*, user) -> QuerySet[Case]:

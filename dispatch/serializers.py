@@ -53,7 +53,7 @@ class CaseSerializer(ModelSerializer):
     class Meta:
         model = Case
         fields = ["number", "title", "status", "tier", "priority", "source", "category", "street", "community",
-                  "grid", "address", "lat", "lng", "rework_count", "overdue", "created_at"]
+                  "grid", "address", "lat", "lng", "rework_count", "overdue", "strongly_reflected_at", "created_at"]
         read_only_fields = fields
 
 
@@ -164,7 +164,7 @@ class NotificationSerializer(ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "title", "body", "case", "created_at", "read_at"]
+        fields = ["id", "kind", "title", "body", "case", "created_at", "read_at", "email_status"]
         read_only_fields = fields
 
 
@@ -187,13 +187,11 @@ class LetterInput(Serializer):
     deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
     def validate_cases(self, numbers):
-        found = {case.number: case for case in
-                 selectors.case_list(user=self.context["request"].user).filter(number__in=numbers)}
-        missing = [number for number in numbers if number not in found]
+        cases, missing = selectors.cases_by_number(user=self.context["request"].user, numbers=numbers)
         if missing:
             raise serializers.ValidationError(_("No such case in your area: %(numbers)s")
                                               % {"numbers": ", ".join(missing)})
-        return [found[number] for number in dict.fromkeys(numbers)]
+        return cases
 
 
 class AnswerInput(Serializer):

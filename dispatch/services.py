@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, Department
 from dispatch import rules
 from dispatch.models import (
+    OPEN_STATUSES,
     Case,
     CaseEvent,
     CaseNumberSequence,
@@ -157,6 +159,7 @@ def case_file(*, case: Case, actor, category: Category, priority: str = Priority
     _save_case(case, "status", "category", "priority", "filed_at")
     _event(case=case, action=Action.FILE, actor=actor, unit=unit, at=now, from_status=from_status,
            to_status=to_status, data={"category": category.code, "priority": priority})
+    mark_strongly_reflected(case, now)
     return case
 
 
@@ -176,7 +179,34 @@ def case_reject(*, case: Case, actor, reason: str, duplicate_of: Case | None = N
     _event(case=case, action=Action.REJECT, actor=actor, unit=unit, at=now, from_status=from_status,
            to_status=to_status, note=reason,
            data={"duplicate_of": duplicate_of.number} if duplicate_of else {})
+    if duplicate_of is not None:
+        mark_strongly_reflected(duplicate_of, now)
     return case
+
+
+def mark_strongly_reflected(case: Case, now: dt.datetime) -> int:
+    """群众反映强烈: flag the open cases of a cluster once it reaches STRONGLY_REFLECTED_REPORTS:
+    reports of the case's category in its grid within STRONGLY_REFLECTED_DAYS (an invalid report,
+    rejected without being a duplicate, does not count), or the case and the duplicates merged onto
+    it. The street's workbench then suggests a deadline letter. Returns how many were newly flagged.
+
+    Rows another transaction holds are skipped rather than waited for (two filings in one cluster
+    must not deadlock); that transaction runs this check itself, over the same cluster."""
+    enough = settings.STRONGLY_REFLECTED_REPORTS
+    cluster = Case.objects.none()
+    if case.category_id:
+        window = Case.objects.filter(grid_id=case.grid_id, category_id=case.category_id,
+                                     created_at__gt=now - dt.timedelta(days=settings.STRONGLY_REFLECTED_DAYS)
+                                     ).exclude(status=CaseStatus.REJECTED, duplicate_of=None)
+        if window.count() >= enough:
+            cluster = window
+    if Case.objects.filter(duplicate_of=case).count() + 1 >= enough:
+        cluster = cluster | Case.objects.filter(pk=case.pk)
+    ids = list(cluster.filter(status__in=OPEN_STATUSES, strongly_reflected_at=None)
+               .select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True))
+    if case.pk in ids:
+        case.strongly_reflected_at = now
+    return Case.objects.filter(pk__in=ids).update(strongly_reflected_at=now) if ids else 0
 
 
 @transaction.atomic

@@ -18,6 +18,11 @@ urlpatterns = [
     path("inbox/", views.agency_inbox, name="inbox"),
     path("command/", views.command_center, name="command"),
     path("waiting/", views.waiting, name="waiting"),
+    path("letters/", views.letter_list, name="letters"),
+    path("letters/new/", views.letter_new, name="letter-new"),
+    path("letters/<int:pk>/", views.letter_detail, name="letter"),
+    path("letters/<int:pk>/pdf/", views.letter_pdf, name="letter-pdf"),
+    path("letters/<int:pk>/do/<str:step>/", views.letter_act, name="letter-act"),
     path("notifications/", views.notification_inbox, name="notifications"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
 ]

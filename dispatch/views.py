@@ -20,8 +20,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dispatch import forms, rules, selectors, services
-from dispatch.models import TO_DO_STATUSES, Attachment, Case, CaseStatus, Source, Task
+from dispatch import forms, letters, rules, selectors, services
+from dispatch.models import OPEN_STATUSES, TO_DO_STATUSES, Attachment, Case, CaseStatus, Source, Task
 from dispatch.workflow import Action
 from grids import services as grid_services
 from grids.models import Patrol
@@ -80,7 +80,8 @@ def workbench(request):
                "url": "?" + urlencode({"street": street.code, "queue": s})} for s in selectors.QUEUE_STATUSES]
     return render(request, "dispatch/workbench.html", {
         "street": street, "streets": streets, "status": status, "queue_label": labels[status], "queues": queues,
-        "rows": rows, "filters": filters, "next_url": next_url, "extension_requests":
+        "rows": rows, "filters": filters, "next_url": next_url,
+        "reflected": selectors.reflected_without_letter(user=request.user, street=street), "extension_requests":
         selectors.extension_requests(user=request.user) if status == CaseStatus.DISPATCHED else [],
     })
 
@@ -157,7 +158,9 @@ def _detail_context(request, case: Case, bound: dict | None = None, error: str =
     return {"case": case, "case_forms": case_forms, "tasks": tasks, "events": events, "error": error,
             "photos": [a for a in case.attachments.all() if a.content_type.startswith("image/")],
             "documents": [a for a in case.attachments.all() if not a.content_type.startswith("image/")],
-            "reporter_phone": selectors.reporter_phone(user=user, case=case)}
+            "reporter_phone": selectors.reporter_phone(user=user, case=case),
+            "letters": selectors.letter_list(user=user).filter(cases=case),
+            "may_letter": case.status in OPEN_STATUSES and letters.may_issue(user, case.street_id)}
 
 
 def _action_label(action: str) -> str:
@@ -414,3 +417,119 @@ def notification_open(request, pk: int):
     if note.case_id:
         return redirect("dispatch:case", number=note.case.number)
     return redirect("dispatch:notifications")
+
+
+# --- deadline letters ------------------------------------------------------------------------------
+
+LETTER_FORMS = {"acknowledge": None, "answer": forms.AnswerForm, "feedback": forms.FeedbackForm, "close": None}
+
+
+def _letter_buckets():
+    return {"open": _("Waiting for an answer"), "overdue": _("Overdue"), "answered": _("Answered"),
+            "all": _("All")}
+
+
+@login_required
+def letter_list(request):
+    """函告: the street's letters, the agency's letter inbox, or the district's view of all."""
+    scope = scope_for(request.user)
+    if not (scope.street_ids or scope.agency_ids or scope.department_ids or scope.district_ids):
+        raise Http404
+    buckets = _letter_buckets()
+    bucket = request.GET.get("bucket", "open")
+    if bucket not in buckets:
+        bucket = "open"
+    now = timezone.now()
+    return render(request, "dispatch/letters.html", {
+        "bucket": bucket, "buckets": buckets, "bucket_label": buckets[bucket], "now": now,
+        "letters": selectors.letters_page(user=request.user, bucket=bucket, now=now),
+        "may_issue": bool(selectors.staff_streets(user=request.user).exists()),
+    })
+
+
+@login_required
+def letter_new(request):
+    """Issue a letter: from a case page or the workbench's suggestion (?cases=…), or blank."""
+    streets = list(selectors.staff_streets(user=request.user))
+    if not streets:
+        raise Http404
+    numbers = request.POST.get("cases") or request.GET.get("cases", "")
+    first, _missing = selectors.cases_by_number(user=request.user, numbers=numbers.replace(",", " ").split()[:1])
+    street = next((s for s in streets if first and s.pk == first[0].street_id), None) or \
+        next((s for s in streets if s.code == request.GET.get("street")), streets[0])
+    initial = {"cases": numbers}
+    if first:
+        lead = selectors.lead_tasks(first).get(first[0].pk)
+        if lead is not None and lead.agency_id:
+            initial["agency"] = lead.agency.code
+    form = forms.LetterForm(request.POST or None, street=street, user=request.user, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                letter = letters.letter_issue(actor=request.user, agency=data["agency"], cases=data["cases"],
+                                              requirement=data["requirement"], deadline=data["deadline"])
+            except (ActionForbidden, InvalidInput) as exc:
+                status = 403 if isinstance(exc, ActionForbidden) else 400
+                for field, errors in (exc.errors.items() if isinstance(exc, InvalidInput) else [(None, [exc])]):
+                    form.add_error(field if field in form.fields else None,
+                                   [str(e) for e in (errors if isinstance(errors, list) else [errors])])
+            else:
+                messages.success(request, _("Letter %(number)s issued.") % {"number": letter.number})
+                return redirect("dispatch:letter", pk=letter.pk)
+    return render(request, "dispatch/letter_new.html", {"form": form, "street": street}, status=status)
+
+
+def _visible_letter(user, pk: int):
+    letter = selectors.letter_list(user=user).filter(pk=pk).first()
+    if letter is None:
+        raise Http404
+    return letter
+
+
+def _letter_context(request, letter, bound: dict | None = None, error: str = "") -> dict:
+    steps = letters.letter_steps(request.user, letter)
+    bound = bound or {}
+    step_forms = {step: bound.get(step) or (form_class(prefix=step) if form_class else None)
+                  for step, form_class in LETTER_FORMS.items() if step in steps}
+    return {"letter": letter, "step_forms": step_forms, "error": error, "now": timezone.now(),
+            "cases": selectors.case_list(user=request.user).filter(letters=letter).order_by("number")}
+
+
+@login_required
+def letter_detail(request, pk: int):
+    letter = _visible_letter(request.user, pk)
+    return render(request, "dispatch/letter_detail.html", _letter_context(request, letter))
+
+
+@login_required
+def letter_pdf(request, pk: int):
+    return letters.letter_pdf_response(_visible_letter(request.user, pk))
+
+
+@login_required
+@require_POST
+def letter_act(request, pk: int, step: str):
+    """One step on a letter: acknowledge, answer, feedback, close (as the API's)."""
+    letter = _visible_letter(request.user, pk)
+    if step not in LETTER_FORMS:
+        raise Http404
+    form_class = LETTER_FORMS[step]
+    form = form_class(request.POST, prefix=step) if form_class else None
+    bound = {step: form} if form else {}
+    try:
+        if form is not None and not form.is_valid():
+            raise InvalidInput({})
+        data = form.cleaned_data if form else {}
+        service = {"acknowledge": letters.letter_acknowledge, "answer": letters.letter_answer,
+                   "feedback": letters.letter_feedback, "close": letters.letter_close}[step]
+        service(letter=letter, actor=request.user, **data)
+    except (ActionForbidden, ActionConflict, InvalidInput) as exc:
+        status = 403 if isinstance(exc, ActionForbidden) else 409 if isinstance(exc, ActionConflict) else 400
+        message = _("Please correct the errors below.") if status == 400 else str(exc)
+        return render(request, "dispatch/letter_detail.html",
+                      _letter_context(request, _visible_letter(request.user, pk), bound, message), status=status)
+    messages.success(request, _("Done."))
+    return redirect("dispatch:letter", pk=letter.pk)

@@ -166,6 +166,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# One default queue per deployment (a test's worker and beat use their own, on a shared Redis).
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 
 REST_FRAMEWORK = {
     # Token first, so that an anonymous API call is answered 401 with a WWW-Authenticate header.
@@ -203,8 +205,13 @@ DEADLINE_SWEEP_MINUTES = env_int("DEADLINE_SWEEP_MINUTES", 5)
 ESCALATION_GRACE_WORKING_DAYS = env_int("ESCALATION_GRACE_WORKING_DAYS", 1)
 # A deadline letter's default time to answer (问题限期受理函告).
 LETTER_DEADLINE_WORKING_DAYS = env_int("LETTER_DEADLINE_WORKING_DAYS", 5)
+# "Strongly reflected" (群众反映强烈): this many reports of one category in one grid within the
+# window, or this many reporters merged onto one case, flag it and suggest a deadline letter.
+STRONGLY_REFLECTED_REPORTS = env_int("STRONGLY_REFLECTED_REPORTS", 3)
+STRONGLY_REFLECTED_DAYS = env_int("STRONGLY_REFLECTED_DAYS", 30)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the filebased backend
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@haidian.invalid")
 
 LOGGING = {

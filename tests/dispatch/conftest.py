@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -31,6 +32,19 @@ CATEGORY_CODE = "T9901"
 def shanghai(*args) -> dt.datetime:
     """An aware Asia/Shanghai datetime: shanghai(2026, 9, 30, 10)."""
     return dt.datetime(*args, tzinfo=SHANGHAI)
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def forms_on(response) -> set[str]:
+    """The action forms a page offers, by the data-action of their submit buttons."""
+    html = response.content.decode()
+    return {chunk.split('"', 1)[0] for chunk in html.split('data-action="')[1:]}
 
 
 def lead_task(case: Case) -> Task:

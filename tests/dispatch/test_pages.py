@@ -7,22 +7,9 @@ from django.test import Client
 from django.utils import timezone
 
 from dispatch.models import Case, CaseStatus, TaskStatus
-from tests.dispatch.conftest import lead_task
+from tests.dispatch.conftest import forms_on, lead_task, signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
-
-
-def forms_on(response) -> set[str]:
-    """The action forms a page offers, by the data-action of their submit buttons."""
-    html = response.content.decode()
-    return {chunk.split('"', 1)[0] for chunk in html.split('data-action="')[1:]}
 
 
 # --- who sees which page -------------------------------------------------------------------------
