@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Department
-from dispatch import rules
+from dispatch import rules, signals
 from dispatch.models import (
     OPEN_STATUSES,
     Case,
@@ -221,6 +221,7 @@ def case_resolve_on_site(*, case: Case, actor, note: str, now: dt.datetime | Non
     _save_case(case, "status", "tier", "closed_at")
     _event(case=case, action=Action.RESOLVE_ON_SITE, actor=actor, unit=unit, at=now, from_status=from_status,
            to_status=to_status, note=note)
+    signals.case_closed.send(sender=Case, case=case, now=now)
     return case
 
 
@@ -415,6 +416,8 @@ def case_verify(*, case: Case, actor, passed: bool, note: str = "", now: dt.date
         data = {"task": lead.pk, "rework_count": case.rework_count, "due_at": lead.due_at.isoformat()}
     _event(case=case, action=action, actor=actor, unit=unit, at=now, from_status=from_status, to_status=to_status,
            note=note, data=data)
+    if case.status == CaseStatus.CLOSED:
+        signals.case_closed.send(sender=Case, case=case, now=now)
     return case
 
 

@@ -25,6 +25,7 @@ class Role(models.TextChoices):
     DISTRICT_COMMAND = "district_command", _("District command center")
     STREET_STAFF = "street_staff", _("Street sub-center staff")
     GRID_WORKER = "grid_worker", _("Grid worker")
+    COMMUNITY_STAFF = "community_staff", _("Community staff")
     AGENCY_HEAD = "agency_head", _("Agency head")
     AGENCY_STAFF = "agency_staff", _("Agency staff")
     DEPARTMENT_ADMIN = "department_admin", _("Department administrator")
