@@ -2,10 +2,21 @@
 
 from django.urls import path
 
+from assessment import public, views, views_satisfaction
+
 app_name = "assessment"
 
 urlpatterns = [
     # --- rounds, forms and results (assessment.views) ---
+    path("assessment/", views.my_forms, name="mine"),
+    path("assessment/forms/<int:pk>/", views.fill, name="fill"),
+    path("assessment/rounds/<str:period>/", views.round_page, name="round"),
+    path("assessment/rounds/<str:period>/progress/", views.progress, name="progress"),
+    path("assessment/rounds/<str:period>/do/<str:step>/", views.round_act, name="round-act"),
     # --- public satisfaction: rating links (assessment.views_satisfaction) ---
+    path("rate/<str:token>/", views_satisfaction.rate, name="rate"),
     # --- published rankings, no login (assessment.public) ---
+    path("public/rankings/", public.rankings, name="public-rankings"),
+    path("public/rankings/<str:period>/", public.rankings, name="public-rankings-round"),
+    path("public/rankings/<str:period>/results.xlsx", public.results_xlsx, name="public-results-xlsx"),
 ]

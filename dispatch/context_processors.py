@@ -23,5 +23,8 @@ def workplaces(request) -> dict:
         links.append((reverse("dispatch:command"), _("Command center")))
     if roles & {Role.STREET_STAFF, Role.AGENCY_HEAD, Role.AGENCY_STAFF, Role.DEPARTMENT_ADMIN, Role.DISTRICT_COMMAND}:
         links.append((reverse("dispatch:letters"), _("Deadline letters")))
+    if roles & {Role.STREET_STAFF, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.AGENCY_HEAD, Role.DEPARTMENT_ADMIN,
+                Role.DISTRICT_COMMAND, Role.AUDITOR}:
+        links.append((reverse("assessment:mine"), _("Assessment")))
     unread = user.notifications.filter(read_at=None).count()  # a partial index holds the unread ones
     return {"workplaces": links, "unread_notifications": unread, "MAP_TILE_URL": settings.MAP_TILE_URL}

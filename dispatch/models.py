@@ -399,6 +399,8 @@ class NotificationKind(models.TextChoices):
     RED_CARD = "red_card", _("past the due time")
     ESCALATED = "escalated", _("escalated to the district")
     LETTER = "letter", _("deadline letter")
+    RATING = "rating", _("rate the handling of your report")
+    ASSESSMENT = "assessment", _("assessment forms to fill")
 
 
 class EmailStatus(models.TextChoices):

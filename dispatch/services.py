@@ -421,12 +421,28 @@ def case_verify(*, case: Case, actor, passed: bool, note: str = "", now: dt.date
     return case
 
 
+# The actor's unit on the event of a rating given through the reporter's link (no account).
+RATING_LINK_UNIT = "公众评价"
+
+
 @transaction.atomic
-def case_rate(*, case: Case, actor, satisfaction: str, comment: str = "", now: dt.datetime | None = None) -> Case:
-    """考核评价: the reporter's satisfaction, or street staff recording a call-back."""
+def case_rate(*, case: Case, actor, satisfaction: str, comment: str = "", invitation=None,
+              now: dt.datetime | None = None) -> Case:
+    """考核评价: the reporter's satisfaction, or street staff recording a call-back.
+
+    `invitation` is the reporter's rating link (assessment.RatingInvitation), which stands for the
+    reporter instead of a signed-in person: the caller locks its row before calling and marks it
+    used in the same transaction (dispatch does not import assessment)."""
     now = _now(now)
     case = _lock_case(case)
-    unit = rules.require(actor, Action.RATE, case)
+    if invitation is not None:
+        if invitation.case_id != case.pk:
+            raise ActionForbidden(_("This rating link belongs to another case."))
+        if invitation.used_at is not None:
+            raise ActionConflict(_("This case has already been rated."))
+        actor, unit = None, RATING_LINK_UNIT
+    else:
+        unit = rules.require(actor, Action.RATE, case)
     to_status = case_next_status(Action.RATE, case.status)
     if case.satisfaction:
         raise ActionConflict(_("This case has already been rated."))
@@ -434,8 +450,11 @@ def case_rate(*, case: Case, actor, satisfaction: str, comment: str = "", now: d
         raise InvalidInput({"satisfaction": _("Unknown satisfaction value.")})
     case.satisfaction, case.satisfaction_comment, case.rated_at = satisfaction, comment, now
     _save_case(case, "satisfaction", "satisfaction_comment", "rated_at")
+    data = {"satisfaction": satisfaction}
+    if invitation is not None:
+        data["via"] = "rating_link"
     _event(case=case, action=Action.RATE, actor=actor, unit=unit, at=now, from_status=to_status, to_status=to_status,
-           note=comment, data={"satisfaction": satisfaction})
+           note=comment, data=data)
     return case
 
 

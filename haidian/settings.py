@@ -209,6 +209,9 @@ LETTER_DEADLINE_WORKING_DAYS = env_int("LETTER_DEADLINE_WORKING_DAYS", 5)
 # window, or this many reporters merged onto one case, flag it and suggest a deadline letter.
 STRONGLY_REFLECTED_REPORTS = env_int("STRONGLY_REFLECTED_REPORTS", 3)
 STRONGLY_REFLECTED_DAYS = env_int("STRONGLY_REFLECTED_DAYS", 30)
+# The half-yearly assessment: how long the rating window stays open, and when raters are reminded.
+ASSESSMENT_WINDOW_DAYS = env_int("ASSESSMENT_WINDOW_DAYS", 15)
+ASSESSMENT_REMIND_DAYS = env_int("ASSESSMENT_REMIND_DAYS", 3)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the filebased backend

@@ -9,6 +9,8 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from agencies.api import AgencyViewSet, DepartmentViewSet, StreetViewSet
+from assessment.api import EvaluationViewSet, RoundViewSet
+from assessment.api_surveys import SurveyViewSet
 from dispatch.api import CaseViewSet, CategoryViewSet, LetterViewSet, NotificationViewSet, TaskViewSet
 from grids.api import CommunityViewSet, GridViewSet
 from haidian import views
@@ -25,6 +27,9 @@ router.register("tasks", TaskViewSet, basename="task")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("letters", LetterViewSet, basename="letter")
+router.register("rounds", RoundViewSet, basename="round")
+router.register("evaluations", EvaluationViewSet, basename="evaluation")
+router.register("surveys", SurveyViewSet, basename="survey")
 
 admin.site.site_header = _("Haidian grid-based social service management · administration")
 admin.site.site_title = _("Haidian grid management")

@@ -1,0 +1,161 @@
+"""Assessment endpoints: rounds and their steps, forms, results (JSON and Excel), awards.
+
+Errors as everywhere: 400 bad input, 403 wrong role, 404 outside what you may see, 409 a step the
+round's status forbids.
+"""
+
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.response import Response
+
+from assessment import selectors, serializers, services
+from assessment.models import Evaluation, Round
+
+
+def _input(serializer_class, request, data=None):
+    serializer = serializer_class(data=request.data if data is None else data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class FormPagination(CursorPagination):
+    ordering = ("id",)
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+class ResultPagination(PageNumberPagination):
+    page_size = 200
+    page_size_query_param = "page_size"
+    max_page_size = 5000
+
+
+class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """考核轮次: the district creates, opens, closes, computes and publishes; everyone signed in reads."""
+
+    lookup_field = "period"
+    serializer_class = serializers.RoundSerializer
+    pagination_class = None
+    queryset = Round.objects.all()
+
+    @extend_schema(request=serializers.RoundInput, responses={201: serializers.RoundSerializer})
+    def create(self, request, *args, **kwargs):
+        data = _input(serializers.RoundInput, request)
+        round_ = services.round_create(actor=request.user, **data)
+        return Response(serializers.RoundSerializer(round_).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.RoundChange, responses=serializers.RoundSerializer)
+    def partial_update(self, request, period=None):
+        """Weights (draft only) and the district's annotation (until published)."""
+        round_ = self.get_object()
+        data = _input(serializers.RoundChange, request)
+        annotation = data.pop("annotation", None)
+        with transaction.atomic():
+            if data:
+                round_ = services.round_set_weights(round=round_, actor=request.user, **data)
+            if annotation is not None:
+                round_ = services.round_annotate(round=round_, actor=request.user, annotation=annotation)
+        return Response(serializers.RoundSerializer(round_).data)
+
+    @extend_schema(request=serializers.OpenInput, responses=serializers.RoundSerializer)
+    @action(detail=True, methods=["post"])
+    def open(self, request, period=None):
+        data = _input(serializers.OpenInput, request)
+        round_ = services.round_open(round=self.get_object(), actor=request.user, closes_at=data["closes_at"])
+        return Response(serializers.RoundSerializer(round_).data)
+
+    @extend_schema(request=None, responses=serializers.RoundSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, period=None):
+        return Response(serializers.RoundSerializer(services.round_close(round=self.get_object(),
+                                                                         actor=request.user)).data)
+
+    @extend_schema(request=None, responses=serializers.RoundSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, period=None):
+        return Response(serializers.RoundSerializer(services.round_publish(round=self.get_object(),
+                                                                           actor=request.user)).data)
+
+    @extend_schema(request=None, responses={202: serializers.RoundSerializer})
+    @action(detail=True, methods=["post"])
+    def compute(self, request, period=None):
+        """Queue the computation (a Celery task); follow `compute_state`, `compute_percent`, `compute_stage`."""
+        round_ = services.round_compute(round=self.get_object(), actor=request.user)
+        return Response(serializers.RoundSerializer(round_).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(parameters=[OpenApiParameter("mine", bool)], responses=serializers.EvaluationSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def evaluations(self, request, period=None):
+        """Forms of the round: `?mine=1` your own; without it the district sees all, others their own."""
+        mine = request.query_params.get("mine", "") in ("1", "true", "yes")
+        forms = selectors.evaluations(user=request.user, round=self.get_object(), mine=mine)
+        paginator = FormPagination()
+        page = paginator.paginate_queryset(forms, request, view=self)
+        return paginator.get_paginated_response(serializers.EvaluationSerializer(page, many=True).data)
+
+    def _version(self, request, round_):
+        query = _input(serializers.ResultQuery, request, request.query_params)
+        version = selectors.result_version(round=round_, user=request.user, version=query["version"])
+        if version is None:
+            raise Http404
+        return query, version
+
+    @extend_schema(parameters=[serializers.ResultQuery], responses=serializers.ResultSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def results(self, request, period=None):
+        """`?kind=agency|street|community|grid_worker|department|squad_deputy`, `?version=`."""
+        round_ = self.get_object()
+        query, version = self._version(request, round_)
+        rows = selectors.results(round=round_, version=version, kind=query["kind"])
+        paginator = ResultPagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(serializers.ResultSerializer(page, many=True).data)
+
+    @extend_schema(parameters=[serializers.ResultQuery], responses={(200, "application/vnd.openxmlformats-"
+                                                                     "officedocument.spreadsheetml.sheet"): bytes})
+    @action(detail=True, methods=["get"], url_path="results.xlsx")
+    def results_xlsx(self, request, period=None):
+        from assessment.export import results_workbook
+
+        round_ = self.get_object()
+        _query, version = self._version(request, round_)
+        response = HttpResponse(results_workbook(round_, version),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="assessment-{round_.period}-v{version}.xlsx"'
+        return response
+
+    @extend_schema(request=serializers.AwardInput, responses={201: serializers.AwardSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def awards(self, request, period=None):
+        """统筹激励 recorded against a published round: street staff record; everyone signed in reads."""
+        round_ = self.get_object()
+        if request.method == "POST":
+            data = _input(serializers.AwardInput, request)
+            award = services.award_record(round=round_, actor=request.user, **data)
+            return Response(serializers.AwardSerializer(award).data, status=status.HTTP_201_CREATED)
+        awards = round_.awards.select_related("street", "agency").order_by("-recorded_at", "-id")
+        return Response(serializers.AwardSerializer(awards, many=True).data)
+
+
+class EvaluationViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin):
+    """One's own evaluation forms (the district reads all)."""
+
+    serializer_class = serializers.EvaluationSerializer
+
+    def get_queryset(self):
+        if services.runs_rounds(self.request.user) and self.action == "retrieve":
+            return Evaluation.objects.select_related("round")
+        return services.my_evaluations(user=self.request.user)
+
+    @extend_schema(request=serializers.SubmitInput, responses=serializers.EvaluationSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """`scores` {duty, response, cooperation, conduct: 0–100}, `comment`; only while the round is open."""
+        data = _input(serializers.SubmitInput, request)
+        evaluation = services.evaluation_submit(evaluation=self.get_object(), actor=request.user, **data)
+        return Response(serializers.EvaluationSerializer(evaluation).data)

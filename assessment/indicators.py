@@ -1,0 +1,425 @@
+"""Objective indicators of the half-yearly assessment (CJ/T 292 数字化城市管理信息系统 绩效评价), read from
+the cases with a few set-based GROUP BY statements, whatever the size of the half.
+
+All times are aware datetimes; the half is [start, end). Every unit that exists appears in the result,
+with zero counts and None rates when it had nothing in the half. A rate is a float in 0–1 rounded half
+up to 4 decimals, None when its denominator is 0.
+
+Agency A (派驻机构) — tasks t with t.agency = A and start <= t.created_at < end:
+
+    due              应处置数   t.status not in (cancelled, returned)
+    handled          处置数     due and t.responded_at < end
+    handled_on_time  按期处置数 handled and t.responded_at <= t.due_at (due_at includes an approved extension)
+    overdue          超期数     due and ((t.responded_at is null and t.due_at < end) or t.responded_at > t.due_at)
+    extended         延期数     due and t.extension_status = approved
+    closed           结案数     due lead tasks whose case has start <= closed_at < end
+    reworked         返工数     closed and case.rework_count > 0
+    letters          函告数     deadline letters to A with start <= issued_at < end
+    letters_on_time  按期答复数 letters with answered_at <= deadline
+    handling_rate = handled / due          on_time_rate = handled_on_time / due
+    rework_rate = reworked / closed        extension_rate = extended / due
+    letters_on_time_rate = letters_on_time / letters
+
+Department D (专业部门) — the same counts summed over the tasks assigned to D itself (district tier) and
+to D's agencies, and the letters to D's agencies; the rates from the sums.
+
+Street S / community C (街道 / 社区) — cases c with c.street = S (c.community = C), start <= c.created_at < end:
+
+    volume           受理量     count
+    accepted         立案数     c.status not in (reported, rejected)
+    closed           结案数     accepted and c.closed_at < end
+    closed_on_time   按期结案数 closed and not c.overdue
+    public_reports   监督举报数 accepted and c.source in (resident, hotline_12345, open311)
+    closure_rate = closed / accepted       on_time_closure_rate = closed_on_time / accepted
+    public_report_rate = public_reports / accepted
+
+Grid worker U (网格员: every user holding a grid_worker membership):
+
+    reported         上报数     cases with c.reported_by = U, start <= c.created_at < end
+    valid            有效上报数 reported and (c.filed_at or c.closed_at or c.duplicate_of is set)
+    checks           核查数     verify_passed / verify_failed events by U with start <= at < end
+    checks_on_time   按时核查数 checks at most VERIFY_ON_TIME_HOURS after the case's latest respond event
+                                that moved it to `responded` (the lead task's), at or before the check
+    patrols          巡查数     U's patrols with start <= started_at < end that have ended
+    valid_report_rate = valid / reported   on_time_check_rate = checks_on_time / checks
+
+`objective_score` is 100 × the mean of a kind's rates in SCORED that are not None, lower-is-better ones
+taken as 1 − rate, computed from the rounded rates (so a reader of the export can recompute it) and
+rounded half up to 2 decimals. Counts such as 超期数 and patrols, volume and public_report_rate describe
+and are not scored.
+
+Runs on PostgreSQL, and on SQLite (the demo) where only the check window is written differently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
+
+from agencies.models import Agency, Department, Membership, Street
+from dispatch.models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    DeadlineLetter,
+    ExtensionStatus,
+    Satisfaction,
+    Source,
+    Task,
+    TaskRole,
+    TaskStatus,
+)
+from dispatch.workflow import CASE_MOVES, Action
+from grids.models import Community, Patrol
+from haidian.permissions import Role
+
+KINDS = ("agency", "department", "street", "community", "grid_worker")
+
+VERIFY_ON_TIME_HOURS = 24
+
+_TASK_COUNTS = ("due", "handled", "handled_on_time", "overdue", "extended", "closed", "reworked")
+_AREA_COUNTS = ("volume", "accepted", "closed", "closed_on_time", "public_reports")
+
+COUNTS: dict[str, tuple[str, ...]] = {
+    "agency": (*_TASK_COUNTS, "letters", "letters_on_time"),
+    "department": (*_TASK_COUNTS, "letters", "letters_on_time"),
+    "street": _AREA_COUNTS,
+    "community": _AREA_COUNTS,
+    "grid_worker": ("reported", "valid", "checks", "checks_on_time", "patrols"),
+}
+
+_TASK_RATES = {
+    "handling_rate": ("handled", "due"),
+    "on_time_rate": ("handled_on_time", "due"),
+    "rework_rate": ("reworked", "closed"),
+    "extension_rate": ("extended", "due"),
+    "letters_on_time_rate": ("letters_on_time", "letters"),
+}
+_AREA_RATES = {
+    "closure_rate": ("closed", "accepted"),
+    "on_time_closure_rate": ("closed_on_time", "accepted"),
+    "public_report_rate": ("public_reports", "accepted"),
+}
+
+# rate → (numerator count, denominator count)
+RATES: dict[str, dict[str, tuple[str, str]]] = {
+    "agency": _TASK_RATES,
+    "department": _TASK_RATES,
+    "street": _AREA_RATES,
+    "community": _AREA_RATES,
+    "grid_worker": {
+        "valid_report_rate": ("valid", "reported"),
+        "on_time_check_rate": ("checks_on_time", "checks"),
+    },
+}
+
+_TASK_SCORED = {"handling_rate": False, "on_time_rate": False, "rework_rate": True, "extension_rate": True,
+                "letters_on_time_rate": False}
+_AREA_SCORED = {"closure_rate": False, "on_time_closure_rate": False}
+
+# The rates the objective score averages; True where lower is better (scored as 1 − rate).
+SCORED: dict[str, dict[str, bool]] = {
+    "agency": _TASK_SCORED,
+    "department": _TASK_SCORED,
+    "street": _AREA_SCORED,
+    "community": _AREA_SCORED,
+    "grid_worker": {"valid_report_rate": False, "on_time_check_rate": False},
+}
+
+# The order of case_satisfaction's triples.
+SATISFACTION_ORDER = tuple(s.value for s in (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED,
+                                              Satisfaction.DISSATISFIED))
+
+_CASE = Case._meta.db_table
+_TASK = Task._meta.db_table
+_EVENT = CaseEvent._meta.db_table
+_LETTER = DeadlineLetter._meta.db_table
+_AGENCY = Agency._meta.db_table
+_DEPARTMENT = Department._meta.db_table
+_STREET = Street._meta.db_table
+_COMMUNITY = Community._meta.db_table
+_MEMBERSHIP = Membership._meta.db_table
+_PATROL = Patrol._meta.db_table
+
+# The respond that moves a case (dispatched → responded) is the lead task's; a co-operating agency's
+# respond event keeps the case's status and does not restart the check clock.
+((_RESPOND_FROM, _RESPOND_TO),) = CASE_MOVES[Action.RESPOND].items()
+
+_CONSTANTS = {
+    "cancelled": TaskStatus.CANCELLED.value,
+    "returned": TaskStatus.RETURNED.value,
+    "lead": TaskRole.LEAD.value,
+    "approved": ExtensionStatus.APPROVED.value,
+    "reported": CaseStatus.REPORTED.value,
+    "rejected": CaseStatus.REJECTED.value,
+    "resident": Source.RESIDENT.value,
+    "hotline": Source.HOTLINE_12345.value,
+    "open311": Source.OPEN311.value,
+    "grid_worker": Role.GRID_WORKER.value,
+    "respond": Action.RESPOND.value,
+    "respond_from": str(_RESPOND_FROM),
+    "respond_to": str(_RESPOND_TO),
+    "verify_passed": Action.VERIFY_PASSED.value,
+    "verify_failed": Action.VERIFY_FAILED.value,
+    "satisfied": Satisfaction.SATISFIED.value,
+    "basically_satisfied": Satisfaction.BASICALLY_SATISFIED.value,
+    "dissatisfied": Satisfaction.DISSATISFIED.value,
+}
+
+_GRID_WORKERS = f"SELECT m.user_id FROM {_MEMBERSHIP} m WHERE m.role = %(grid_worker)s"
+# Unique per (user, role, grid): a grid's case counts once for each of its workers.
+_GRID_WORKER_GRIDS = (f"SELECT m.user_id, m.grid_id FROM {_MEMBERSHIP} m "
+                      f"WHERE m.role = %(grid_worker)s AND m.grid_id IS NOT NULL")
+
+# Agencies' and departments' tasks in one pass: a task has exactly one assignee, so each row of the
+# result is either an agency's (department_id null) or a department's own (agency_id null).
+_TASKS_SQL = f"""
+    SELECT t.agency_id, t.department_id,
+           count(*),
+           count(*) FILTER (WHERE t.responded_at < %(end)s),
+           count(*) FILTER (WHERE t.responded_at < %(end)s AND t.responded_at <= t.due_at),
+           count(*) FILTER (WHERE (t.responded_at IS NULL AND t.due_at < %(end)s) OR t.responded_at > t.due_at),
+           count(*) FILTER (WHERE t.extension_status = %(approved)s),
+           count(*) FILTER (WHERE t.role = %(lead)s AND c.closed_at >= %(start)s AND c.closed_at < %(end)s),
+           count(*) FILTER (WHERE t.role = %(lead)s AND c.closed_at >= %(start)s AND c.closed_at < %(end)s
+                                  AND c.rework_count > 0)
+    FROM {_TASK} t JOIN {_CASE} c ON c.id = t.case_id
+    WHERE t.created_at >= %(start)s AND t.created_at < %(end)s AND t.status NOT IN (%(cancelled)s, %(returned)s)
+    GROUP BY t.agency_id, t.department_id
+"""
+
+_LETTERS_SQL = f"""
+    SELECT l.agency_id, count(*), count(*) FILTER (WHERE l.answered_at <= l.deadline)
+    FROM {_LETTER} l
+    WHERE l.issued_at >= %(start)s AND l.issued_at < %(end)s
+    GROUP BY l.agency_id
+"""
+
+# Per community (and its street): the street's figures are the sums over its communities.
+_CASES_SQL = f"""
+    SELECT c.street_id, c.community_id,
+           count(*),
+           count(*) FILTER (WHERE c.status NOT IN (%(reported)s, %(rejected)s)),
+           count(*) FILTER (WHERE c.status NOT IN (%(reported)s, %(rejected)s) AND c.closed_at < %(end)s),
+           count(*) FILTER (WHERE c.status NOT IN (%(reported)s, %(rejected)s) AND c.closed_at < %(end)s
+                                  AND NOT c.overdue),
+           count(*) FILTER (WHERE c.status NOT IN (%(reported)s, %(rejected)s)
+                                  AND c.source IN (%(resident)s, %(hotline)s, %(open311)s))
+    FROM {_CASE} c
+    WHERE c.created_at >= %(start)s AND c.created_at < %(end)s
+    GROUP BY c.street_id, c.community_id
+"""
+
+_REPORTS_SQL = f"""
+    SELECT c.reported_by_id, count(*),
+           count(*) FILTER (WHERE c.filed_at IS NOT NULL OR c.closed_at IS NOT NULL OR c.duplicate_of_id IS NOT NULL)
+    FROM {_CASE} c
+    WHERE c.created_at >= %(start)s AND c.created_at < %(end)s AND c.reported_by_id IN ({_GRID_WORKERS})
+    GROUP BY c.reported_by_id
+"""
+
+# One pass over the event log instead of a look-up per check: the checks of the half and the lead
+# responds since 24 hours before it, in time order per case, each check carrying the latest respond
+# at or before it (a respond at the same instant sorts first). A respond older than that window
+# cannot make a check on time, so the window loses nothing.
+_CHECKS_SQL = f"""
+    SELECT v.actor_id, count(*), count(*) FILTER (WHERE {{within}})
+    FROM (
+        SELECT e.actor_id, e.action, e.at,
+               max(e.at) FILTER (WHERE e.action = %(respond)s) OVER (
+                   PARTITION BY e.case_id ORDER BY e.at, CASE WHEN e.action = %(respond)s THEN 0 ELSE 1 END
+                   ROWS UNBOUNDED PRECEDING) AS responded_at
+        FROM {_EVENT} e
+        WHERE (e.action IN (%(verify_passed)s, %(verify_failed)s) AND e.at >= %(start)s AND e.at < %(end)s
+               AND e.actor_id IN ({_GRID_WORKERS}))
+           OR (e.action = %(respond)s AND e.from_status = %(respond_from)s AND e.to_status = %(respond_to)s
+               AND e.at >= %(responds_since)s AND e.at < %(end)s)
+    ) v
+    WHERE v.action <> %(respond)s
+    GROUP BY v.actor_id
+"""
+_WITHIN = {
+    "postgresql": "v.at - v.responded_at <= make_interval(hours => %(verify_hours)s)",
+    "sqlite": "(julianday(v.at) - julianday(v.responded_at)) * 24 <= %(verify_hours)s",
+}
+
+_PATROLS_SQL = f"""
+    SELECT p.worker_id, count(*)
+    FROM {_PATROL} p
+    WHERE p.started_at >= %(start)s AND p.started_at < %(end)s AND p.ended_at IS NOT NULL
+          AND p.worker_id IN ({_GRID_WORKERS})
+    GROUP BY p.worker_id
+"""
+
+_SATISFACTION_COUNTS = """
+    count(*) FILTER (WHERE x.satisfaction = %(satisfied)s),
+    count(*) FILTER (WHERE x.satisfaction = %(basically_satisfied)s),
+    count(*) FILTER (WHERE x.satisfaction = %(dissatisfied)s)
+"""
+
+
+def _rated_closed(alias: str) -> str:
+    return (f"{alias}.closed_at >= %(start)s AND {alias}.closed_at < %(end)s "
+            f"AND {alias}.satisfaction <> ''")
+
+
+# DISTINCT: a case counts once per unit even if two of its lead tasks went to that unit (returned,
+# then dispatched to it again).
+_LEAD_TASKS = f"""
+    FROM {_CASE} c JOIN {_TASK} t ON t.case_id = c.id AND t.role = %(lead)s AND t.status <> %(cancelled)s
+    LEFT JOIN {_AGENCY} a ON a.id = t.agency_id
+    WHERE {_rated_closed("c")}
+"""
+_SATISFACTION_SQL = {
+    "agency": f"""
+        SELECT x.unit_id, {_SATISFACTION_COUNTS}
+        FROM (SELECT DISTINCT c.id, c.satisfaction, t.agency_id AS unit_id {_LEAD_TASKS}
+              AND t.agency_id IS NOT NULL) x
+        GROUP BY x.unit_id""",
+    "department": f"""
+        SELECT x.unit_id, {_SATISFACTION_COUNTS}
+        FROM (SELECT DISTINCT c.id, c.satisfaction, COALESCE(t.department_id, a.department_id) AS unit_id
+              {_LEAD_TASKS}) x
+        GROUP BY x.unit_id""",
+    # Per grid, with its community and street: the streets', communities' and grid workers' figures
+    # are sums of these rows, so the cases are read once for all three.
+    "area": f"""
+        SELECT x.street_id, x.community_id, x.grid_id, {_SATISFACTION_COUNTS}
+        FROM {_CASE} x WHERE {_rated_closed("x")}
+        GROUP BY x.street_id, x.community_id, x.grid_id""",
+}
+
+
+# --- the API -------------------------------------------------------------------------------------
+
+def compute(start: dt.datetime, end: dt.datetime) -> dict[str, dict[int, dict[str, int | float | None]]]:
+    """Counts and rates of every unit of every kind for the half [start, end)."""
+    params = _params(start, end)
+    with connection.cursor() as cursor:
+        units = _units(cursor, params)
+        counts = {kind: {unit: dict.fromkeys(COUNTS[kind], 0) for unit in units[kind]} for kind in KINDS}
+        _task_counts(cursor, params, counts, units["agency_department"])
+        _case_counts(cursor, params, counts)
+        _grid_worker_counts(cursor, params, counts)
+    return {kind: {unit: _with_rates(kind, row) for unit, row in counts[kind].items()} for kind in KINDS}
+
+
+def objective_score(kind: str, indicators: dict) -> float | None:
+    """100 × the mean of the kind's scored rates that are available (lower-is-better ones inverted)."""
+    values = []
+    for rate, lower_is_better in SCORED[kind].items():
+        value = indicators.get(rate)
+        if value is None:
+            continue
+        value = Decimal(str(value))
+        values.append(1 - value if lower_is_better else value)
+    if not values:
+        return None
+    return float((100 * sum(values) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def case_satisfaction(start: dt.datetime, end: dt.datetime) -> dict[str, dict[int, tuple[int, int, int]]]:
+    """(satisfied, basically satisfied, dissatisfied) among the rated cases closed in [start, end),
+    per kind and unit; every unit appears. Agency: any non-cancelled lead task of the agency on the
+    case; department: the lead task's department or its agency's; street and community: the case's;
+    grid worker: the cases in the grids they hold a grid_worker membership of."""
+    params = _params(start, end)
+    names = SATISFACTION_ORDER
+    with connection.cursor() as cursor:
+        units = _units(cursor, params)
+        counts = {kind: {unit: dict.fromkeys(names, 0) for unit in units[kind]} for kind in KINDS}
+        for kind in ("agency", "department"):
+            for unit, *values in _fetch(cursor, _SATISFACTION_SQL[kind], params):
+                _add(counts[kind], unit, names, values)
+        workers_of_grid = defaultdict(list)
+        for user_id, grid_id in _fetch(cursor, _GRID_WORKER_GRIDS, params):
+            workers_of_grid[grid_id].append(user_id)
+        for street_id, community_id, grid_id, *values in _fetch(cursor, _SATISFACTION_SQL["area"], params):
+            _add(counts["street"], street_id, names, values)
+            _add(counts["community"], community_id, names, values)
+            for user_id in workers_of_grid[grid_id]:
+                _add(counts["grid_worker"], user_id, names, values)
+    return {kind: {unit: tuple(row.get(name, 0) for name in names) for unit, row in counts[kind].items()}
+            for kind in KINDS}
+
+
+# --- the statements ------------------------------------------------------------------------------
+
+def _params(start: dt.datetime, end: dt.datetime) -> dict:
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("start and end must be aware datetimes")
+    if start >= end:
+        raise ValueError("the half must end after it starts")
+    adapt = connection.ops.adapt_datetimefield_value  # SQLite stores naive UTC text
+    return {**_CONSTANTS, "start": adapt(start), "end": adapt(end), "verify_hours": VERIFY_ON_TIME_HOURS,
+            "responds_since": adapt(start - dt.timedelta(hours=VERIFY_ON_TIME_HOURS))}
+
+
+def _fetch(cursor, sql: str, params: dict | None = None) -> list[tuple]:
+    cursor.execute(sql, params or {})
+    return cursor.fetchall()
+
+
+def _units(cursor, params: dict) -> dict:
+    """Every unit of every kind, and each agency's department."""
+    agency_department = dict(_fetch(cursor, f"SELECT id, department_id FROM {_AGENCY}"))
+    return {
+        "agency": list(agency_department),
+        "agency_department": agency_department,
+        "department": [pk for (pk,) in _fetch(cursor, f"SELECT id FROM {_DEPARTMENT}")],
+        "street": [pk for (pk,) in _fetch(cursor, f"SELECT id FROM {_STREET}")],
+        "community": [pk for (pk,) in _fetch(cursor, f"SELECT id FROM {_COMMUNITY}")],
+        "grid_worker": [pk for (pk,) in _fetch(cursor, f"SELECT DISTINCT user_id FROM ({_GRID_WORKERS}) g",
+                                               params)],
+    }
+
+
+def _add(counts: dict, unit: int, names: tuple[str, ...], values) -> None:
+    # setdefault: a unit created while the statements ran still shows up.
+    row = counts.setdefault(unit, {})
+    for name, value in zip(names, values, strict=True):
+        row[name] = row.get(name, 0) + value
+
+
+def _task_counts(cursor, params: dict, counts: dict, agency_department: dict[int, int]) -> None:
+    for agency_id, department_id, *values in _fetch(cursor, _TASKS_SQL, params):
+        if agency_id is not None:
+            _add(counts["agency"], agency_id, _TASK_COUNTS, values)
+            department_id = agency_department.get(agency_id)
+        if department_id is not None:
+            _add(counts["department"], department_id, _TASK_COUNTS, values)
+    for agency_id, *values in _fetch(cursor, _LETTERS_SQL, params):
+        _add(counts["agency"], agency_id, ("letters", "letters_on_time"), values)
+        if agency_id in agency_department:
+            _add(counts["department"], agency_department[agency_id], ("letters", "letters_on_time"), values)
+
+
+def _case_counts(cursor, params: dict, counts: dict) -> None:
+    for street_id, community_id, *values in _fetch(cursor, _CASES_SQL, params):
+        _add(counts["street"], street_id, _AREA_COUNTS, values)
+        _add(counts["community"], community_id, _AREA_COUNTS, values)
+
+
+def _grid_worker_counts(cursor, params: dict, counts: dict) -> None:
+    workers = counts["grid_worker"]
+    for user_id, *values in _fetch(cursor, _REPORTS_SQL, params):
+        _add(workers, user_id, ("reported", "valid"), values)
+    checks = _CHECKS_SQL.format(within=_WITHIN.get(connection.vendor, _WITHIN["postgresql"]))
+    for user_id, *values in _fetch(cursor, checks, params):
+        _add(workers, user_id, ("checks", "checks_on_time"), values)
+    for user_id, *values in _fetch(cursor, _PATROLS_SQL, params):
+        _add(workers, user_id, ("patrols",), values)
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    if not denominator:
+        return None
+    return float((Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001"), ROUND_HALF_UP))
+
+
+def _with_rates(kind: str, row: dict) -> dict[str, int | float | None]:
+    row = {name: row.get(name, 0) for name in COUNTS[kind]}
+    return row | {rate: _rate(row[num], row[den]) for rate, (num, den) in RATES[kind].items()}

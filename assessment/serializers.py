@@ -1,0 +1,86 @@
+"""Representations and inputs of the assessment API."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from agencies.models import Agency, Street
+from assessment.models import Award, Evaluation, Result, Round, UnitKind
+from haidian.api import ModelSerializer, Serializer
+
+
+class RoundSerializer(ModelSerializer):
+    class Meta:
+        model = Round
+        fields = ["period", "status", "window_opens_at", "window_closes_at", "weight_objective", "weight_upward",
+                  "weight_downward", "weight_satisfaction", "deputy_street_weight", "annotation", "opened_at",
+                  "closed_at", "published_at", "version", "published_version", "compute_state", "compute_percent",
+                  "compute_stage", "compute_error", "computed_at", "compute_seconds"]
+        read_only_fields = fields
+
+
+class RoundInput(Serializer):
+    period = serializers.RegexField(r"^\d{4}H[12]$", error_messages={"invalid": _("A period is written like 2026H1.")})
+    weight_objective = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    weight_upward = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    weight_downward = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    weight_satisfaction = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    deputy_street_weight = serializers.IntegerField(required=False, min_value=0, max_value=100)
+
+
+class RoundChange(Serializer):
+    weight_objective = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    weight_upward = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    weight_downward = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    weight_satisfaction = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    deputy_street_weight = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    annotation = serializers.CharField(required=False, allow_blank=True)
+
+
+class OpenInput(Serializer):
+    closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class EvaluationSerializer(ModelSerializer):
+    round = serializers.CharField(source="round.period")
+    late = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Evaluation
+        fields = ["id", "round", "direction", "rater_kind", "rater_id", "rater_name", "ratee_kind", "ratee_id",
+                  "ratee_name", "scores", "comment", "submitted_at", "late"]
+        read_only_fields = fields
+
+
+class SubmitInput(Serializer):
+    scores = serializers.DictField(child=serializers.JSONField())
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ResultSerializer(ModelSerializer):
+    class Meta:
+        model = Result
+        fields = ["kind", "unit_id", "unit_code", "unit_name", "version", "rank", "grade", "total", "objective",
+                  "upward", "downward", "satisfaction", "indicators"]
+        read_only_fields = fields
+
+
+class ResultQuery(Serializer):
+    kind = serializers.ChoiceField(choices=UnitKind.choices, required=False, allow_null=True, default=None)
+    version = serializers.IntegerField(required=False, min_value=1, allow_null=True, default=None)
+
+
+class AwardSerializer(ModelSerializer):
+    street = serializers.CharField(source="street.code")
+    agency = serializers.CharField(source="agency.code")
+
+    class Meta:
+        model = Award
+        fields = ["id", "street", "agency", "amount", "reason", "recorded_at"]
+        read_only_fields = fields
+
+
+class AwardInput(Serializer):
+    street = serializers.SlugRelatedField(slug_field="code", queryset=Street.objects.all())
+    agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all())
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    reason = serializers.CharField()

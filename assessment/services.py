@@ -1,0 +1,264 @@
+"""Every write of the assessment: rounds (create, weights, open, close, annotate, publish), the
+evaluation forms, incentive awards. Keyword-only and atomic, as the case workflow's services.
+
+Each step locks the round row and checks its status in `ROUND_MOVES`; a step the status forbids is
+an ActionConflict (409). Running a round (create, weights, open, close, annotate, publish, compute)
+is the district command center's; forms are filled by the people of the rating unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, Street
+from assessment import plan
+from assessment.models import PERIOD_RE, Award, ComputeState, Evaluation, Round, RoundStatus
+from dispatch import rules
+from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
+from haidian.permissions import Role
+
+S = RoundStatus
+ROUND_MOVES = {
+    "weights": {S.DRAFT: S.DRAFT},
+    "open": {S.DRAFT: S.OPEN},
+    "close": {S.OPEN: S.CLOSED},
+    "annotate": {S.DRAFT: S.DRAFT, S.OPEN: S.OPEN, S.CLOSED: S.CLOSED},
+    "publish": {S.CLOSED: S.PUBLISHED},
+}
+# The criteria of every form, scored 0–100 (codes are the keys of Evaluation.scores).
+CRITERIA = {
+    "duty": "履职尽责",
+    "response": "响应速度",
+    "cooperation": "协作配合",
+    "conduct": "工作作风",
+}
+WEIGHT_FIELDS = ("weight_objective", "weight_upward", "weight_downward", "weight_satisfaction")
+
+
+def runs_rounds(user) -> bool:
+    """The district command center runs the rounds (and a superuser)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or any(role == Role.DISTRICT_COMMAND for role, *_rest in rules.memberships(user))
+
+
+def _require_district(actor) -> None:
+    if not runs_rounds(actor):
+        raise ActionForbidden(_("Only the district command center runs assessment rounds."))
+
+
+def _move(round_: Round, step: str) -> str:
+    try:
+        return ROUND_MOVES[step][round_.status]
+    except KeyError:
+        raise ActionConflict(_("Cannot %(step)s round %(period)s: it is %(status)s.") % {
+            "step": step, "period": round_.period, "status": round_.get_status_display()}) from None
+
+
+def _lock(round_: Round) -> Round:
+    return Round.objects.select_for_update().get(pk=round_.pk)
+
+
+def _check_weights(values: dict[str, int]) -> None:
+    errors = {}
+    for field in WEIGHT_FIELDS + ("deputy_street_weight",):
+        value = values.get(field)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
+            errors[field] = [_("A whole number of percent from 0 to 100.")]
+    if not errors and sum(values[f] for f in WEIGHT_FIELDS) != 100:
+        errors["weights"] = [_("The four weights must add up to 100.")]
+    if "deputy_street_weight" not in errors and values["deputy_street_weight"] < 50:
+        errors["deputy_street_weight"] = [
+            _("The street's rating must count at least 50 percent of the squad deputy's result.")]
+    if errors:
+        raise InvalidInput(errors)
+
+
+@transaction.atomic
+def round_create(*, actor, period: str, **weights) -> Round:
+    _require_district(actor)
+    if not re.match(PERIOD_RE, period or ""):
+        raise InvalidInput({"period": [_("A period is written like 2026H1.")]})
+    if Round.objects.filter(period=period).exists():
+        raise ActionConflict(_("Round %(period)s exists already.") % {"period": period})
+    round_ = Round(period=period)
+    values = {field: getattr(round_, field) for field in WEIGHT_FIELDS + ("deputy_street_weight",)}
+    values.update({k: v for k, v in weights.items() if v is not None})
+    _check_weights(values)
+    for field, value in values.items():
+        setattr(round_, field, value)
+    round_.save()
+    return round_
+
+
+@transaction.atomic
+def round_set_weights(*, round: Round, actor, **weights) -> Round:
+    """Weights can change only while the round is a draft."""
+    _require_district(actor)
+    round_ = _lock(round)
+    _move(round_, "weights")
+    values = {field: getattr(round_, field) for field in WEIGHT_FIELDS + ("deputy_street_weight",)}
+    values.update({k: v for k, v in weights.items() if v is not None})
+    _check_weights(values)
+    for field, value in values.items():
+        setattr(round_, field, value)
+    round_.save(update_fields=list(values))
+    return round_
+
+
+@transaction.atomic
+def round_open(*, round: Round, actor, now: dt.datetime | None = None,
+               closes_at: dt.datetime | None = None) -> Round:
+    """Open the rating window and write every form of the plan (once: the pairs are unique)."""
+    if actor is not None:  # beat opens rounds as the system
+        _require_district(actor)
+    now = now or timezone.now()
+    round_ = _lock(round)
+    round_.status = _move(round_, "open")
+    closes_at = closes_at or now + dt.timedelta(days=settings.ASSESSMENT_WINDOW_DAYS)
+    if closes_at <= now:
+        raise InvalidInput({"closes_at": [_("The rating window must close in the future.")]})
+    round_.opened_at, round_.window_opens_at, round_.window_closes_at = now, now, closes_at
+    round_.save(update_fields=["status", "opened_at", "window_opens_at", "window_closes_at"])
+    names = plan.names()
+    Evaluation.objects.bulk_create([
+        Evaluation(round=round_, direction=p.direction, rater_kind=p.rater_kind, rater_id=p.rater_id,
+                   rater_name=names.get((p.rater_kind, p.rater_id), "")[:100], ratee_kind=p.ratee_kind,
+                   ratee_id=p.ratee_id, ratee_name=names.get((p.ratee_kind, p.ratee_id), "")[:100])
+        for p in sorted(plan.plan(), key=lambda p: (p.rater_kind, p.rater_id, p.ratee_kind, p.ratee_id))
+    ], batch_size=2000, ignore_conflicts=True)
+    return round_
+
+
+@transaction.atomic
+def round_close(*, round: Round, actor, now: dt.datetime | None = None) -> Round:
+    if actor is not None:
+        _require_district(actor)
+    round_ = _lock(round)
+    round_.status, round_.closed_at = _move(round_, "close"), now or timezone.now()
+    round_.save(update_fields=["status", "closed_at"])
+    return round_
+
+
+@transaction.atomic
+def round_annotate(*, round: Round, actor, annotation: str) -> Round:
+    """The district's note on the results; published results are frozen, their note too."""
+    _require_district(actor)
+    round_ = _lock(round)
+    _move(round_, "annotate")
+    round_.annotation = annotation
+    round_.save(update_fields=["annotation"])
+    return round_
+
+
+@transaction.atomic
+def round_publish(*, round: Round, actor, now: dt.datetime | None = None) -> Round:
+    """Freeze the current version of the results and show it on the public page."""
+    _require_district(actor)
+    round_ = _lock(round)
+    to_status = _move(round_, "publish")
+    if not round_.version or not round_.results.filter(version=round_.version).exists():
+        raise ActionConflict(_("Compute the results before publishing them."))
+    round_.status, round_.published_at, round_.published_version = to_status, now or timezone.now(), round_.version
+    round_.save(update_fields=["status", "published_at", "published_version"])
+    return round_
+
+
+# --- evaluation forms ------------------------------------------------------------------------------
+
+def my_evaluations(*, user, round: Round | None = None):
+    """The forms this person fills: only their own rating units' (a superuser sees all)."""
+    queryset = Evaluation.objects.select_related("round")
+    if round is not None:
+        queryset = queryset.filter(round=round)
+    if user.is_superuser:
+        return queryset
+    units = plan.rater_units(user)
+    if not units:
+        return queryset.none()
+    rule = Q()
+    for kind, unit_id in units:
+        rule |= Q(rater_kind=kind, rater_id=unit_id)
+    return queryset.filter(rule)
+
+
+def _check_scores(scores) -> dict[str, int]:
+    if not isinstance(scores, dict):
+        raise InvalidInput({"scores": [_("Give a score for each criterion.")]})
+    errors = []
+    clean = {}
+    for code in CRITERIA:
+        value = scores.get(code)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100 \
+                or value != int(value):
+            errors.append(_("%(criterion)s: a whole number from 0 to 100.") % {"criterion": code})
+        else:
+            clean[code] = int(value)
+    unknown = sorted(set(scores) - set(CRITERIA))
+    if unknown:
+        errors.append(_("Unknown criteria: %(codes)s.") % {"codes": ", ".join(unknown)})
+    if errors:
+        raise InvalidInput({"scores": errors})
+    return clean
+
+
+@transaction.atomic
+def evaluation_submit(*, evaluation: Evaluation, actor, scores: dict, comment: str = "",
+                      now: dt.datetime | None = None) -> Evaluation:
+    """Fill (or correct) one's own form while the round is open."""
+    now = now or timezone.now()
+    evaluation = Evaluation.objects.select_for_update().select_related("round").get(pk=evaluation.pk)
+    if not actor.is_superuser and (evaluation.rater_kind, evaluation.rater_id) not in plan.rater_units(actor):
+        raise ActionForbidden(_("Only the rating unit fills this form."))
+    if evaluation.round.status != RoundStatus.OPEN:
+        raise ActionConflict(_("Round %(period)s is not open for rating.") % {"period": evaluation.round.period})
+    evaluation.scores, evaluation.comment = _check_scores(scores), comment
+    evaluation.submitted_at, evaluation.submitted_by = now, actor
+    evaluation.save(update_fields=["scores", "comment", "submitted_at", "submitted_by"])
+    return evaluation
+
+
+# --- incentive awards ------------------------------------------------------------------------------
+
+@transaction.atomic
+def award_record(*, round: Round, actor, street: Street, agency: Agency, amount, reason: str,
+                 now: dt.datetime | None = None) -> Award:
+    """统筹激励: the street's own money to an agency serving it, against a published round."""
+    if not (actor.is_superuser or any(r == Role.STREET_STAFF and f == "street" and u == street.pk
+                                      for r, f, u, _label in rules.memberships(actor))):
+        raise ActionForbidden(_("Only the street's own staff record its incentive awards."))
+    if round.status != RoundStatus.PUBLISHED:
+        raise ActionConflict(_("Awards are recorded against a published round."))
+    if not agency.streets.filter(pk=street.pk).exists():
+        raise InvalidInput({"agency": [_("%(code)s is not an agency serving this street.") % {"code": agency.code}]})
+    if amount is None or amount <= 0:
+        raise InvalidInput({"amount": [_("The amount must be more than zero.")]})
+    return Award.objects.create(round=round, street=street, agency=agency, amount=amount, reason=reason,
+                                recorded_by=actor, recorded_at=now or timezone.now())
+
+
+@transaction.atomic
+def round_compute(*, round: Round, actor) -> Round:
+    """Queue the computation on Celery once the transaction commits; one at a time per round."""
+    _require_district(actor)
+    round_ = _lock(round)
+    if round_.compute_state in (ComputeState.QUEUED, ComputeState.RUNNING):
+        raise ActionConflict(_("Round %(period)s is being computed already.") % {"period": round_.period})
+    round_.compute_state, round_.compute_percent, round_.compute_stage = ComputeState.QUEUED, 0, "queued"
+    round_.compute_error = ""
+    round_.save(update_fields=["compute_state", "compute_percent", "compute_stage", "compute_error"])
+    transaction.on_commit(lambda: _enqueue_compute(round_.pk))
+    return round_
+
+
+def _enqueue_compute(round_id: int) -> None:
+    from assessment.tasks import compute_round
+
+    compute_round.delay(round_id)

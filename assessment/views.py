@@ -1,0 +1,147 @@
+"""The assessment's pages for people signed in: my evaluation forms, and the district's round page
+(weights, open / close / compute / publish, progress of the computation and of the raters, results)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from assessment import selectors, services
+from assessment.compute import KINDS
+from assessment.models import Round, RoundStatus, UnitKind
+from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
+
+
+class EvaluationForm(forms.Form):
+    """The four criteria, 0–100 each, and a comment."""
+
+    comment = forms.CharField(label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, label in reversed(services.CRITERIA.items()):
+            self.fields = {code: forms.IntegerField(label=label, min_value=0, max_value=100), **self.fields}
+
+
+class WeightsForm(forms.Form):
+    weight_objective = forms.IntegerField(label=gettext_lazy("Objective indicators (percent)"), min_value=0,
+                                          max_value=100)
+    weight_upward = forms.IntegerField(label=gettext_lazy("Upward ratings (percent)"), min_value=0, max_value=100)
+    weight_downward = forms.IntegerField(label=gettext_lazy("Downward ratings (percent)"), min_value=0, max_value=100)
+    weight_satisfaction = forms.IntegerField(label=gettext_lazy("Public satisfaction (percent)"), min_value=0,
+                                             max_value=100)
+    deputy_street_weight = forms.IntegerField(label=gettext_lazy("Street's weight for the squad deputy (percent)"),
+                                              min_value=50, max_value=100)
+
+
+def _refusal(exc: Exception) -> tuple[int, str]:
+    if isinstance(exc, InvalidInput):
+        return 400, "; ".join(str(m) for messages_ in exc.errors.values() for m in messages_)
+    return (403 if isinstance(exc, ActionForbidden) else 409), str(exc)
+
+
+@login_required
+def my_forms(request):
+    """考核评价: the forms my rating units fill, round by round."""
+    forms_ = list(services.my_evaluations(user=request.user).exclude(round__status=RoundStatus.DRAFT)
+                  .order_by("-round__period", "ratee_kind", "ratee_name")[:500])
+    if not forms_ and not selectors.sees_drafts(request.user):
+        raise Http404
+    return render(request, "assessment/my_forms.html", {
+        "forms": forms_, "rounds": Round.objects.all() if selectors.sees_drafts(request.user) else [],
+    })
+
+
+@login_required
+def fill(request, pk: int):
+    evaluation = services.my_evaluations(user=request.user).filter(pk=pk).first()
+    if evaluation is None:
+        raise Http404
+    initial = {**evaluation.scores, "comment": evaluation.comment}
+    form = EvaluationForm(request.POST or None, initial=initial)
+    status, error = 200, ""
+    if request.method == "POST":
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            comment = data.pop("comment")
+            try:
+                services.evaluation_submit(evaluation=evaluation, actor=request.user, scores=data, comment=comment)
+            except (ActionForbidden, ActionConflict, InvalidInput) as exc:
+                status, error = _refusal(exc)
+            else:
+                messages.success(request, _("Form submitted."))
+                return redirect("assessment:mine")
+        else:
+            status = 400
+    return render(request, "assessment/fill.html", {"evaluation": evaluation, "form": form, "error": error,
+                                                     "open": evaluation.round.status == RoundStatus.OPEN},
+                  status=status)
+
+
+def _district_round(request, period: str) -> Round:
+    if not selectors.sees_drafts(request.user):
+        raise Http404
+    round_ = Round.objects.filter(period=period).first()
+    if round_ is None:
+        raise Http404
+    return round_
+
+
+@login_required
+def round_page(request, period: str):
+    """The district's page of one round."""
+    round_ = _district_round(request, period)
+    kind = request.GET.get("kind", UnitKind.STREET)
+    if kind not in UnitKind.values:
+        kind = UnitKind.STREET
+    version = round_.version or None
+    return render(request, "assessment/round.html", {
+        "round": round_, "kind": kind, "kinds": [(k, UnitKind(k).label) for k in (*KINDS, UnitKind.SQUAD_DEPUTY)],
+        "results": list(selectors.results(round=round_, version=version, kind=kind)[:500]) if version else [],
+        "raters": selectors.progress_of_raters(round=round_)[:200] if round_.status != RoundStatus.DRAFT else [],
+        "weights_form": WeightsForm(initial={f: getattr(round_, f) for f in WeightsForm.base_fields}),
+        "runs": services.runs_rounds(request.user),
+    })
+
+
+@login_required
+def progress(request, period: str):
+    """The computation's progress bar (htmx polls it while it runs)."""
+    round_ = _district_round(request, period)
+    return render(request, "assessment/_progress.html", {"round": round_})
+
+
+@login_required
+@require_POST
+def round_act(request, period: str, step: str):
+    round_ = _district_round(request, period)
+    user = request.user
+    try:
+        if step == "weights":
+            form = WeightsForm(request.POST)
+            if not form.is_valid():
+                raise InvalidInput({field: [str(e) for e in errors] for field, errors in form.errors.items()})
+            services.round_set_weights(round=round_, actor=user, **form.cleaned_data)
+        elif step == "open":
+            services.round_open(round=round_, actor=user)
+        elif step == "close":
+            services.round_close(round=round_, actor=user)
+        elif step == "compute":
+            services.round_compute(round=round_, actor=user)
+        elif step == "annotate":
+            services.round_annotate(round=round_, actor=user, annotation=request.POST.get("annotation", ""))
+        elif step == "publish":
+            services.round_publish(round=round_, actor=user)
+        else:
+            raise Http404
+    except (ActionForbidden, ActionConflict, InvalidInput) as exc:
+        messages.error(request, _refusal(exc)[1])
+    else:
+        messages.success(request, _("Done."))
+    return redirect("assessment:round", period=round_.period)

@@ -1,0 +1,212 @@
+"""The objective indicators of 2026H1 (the story in conftest.py), checked against numbers computed by
+hand: each expected value names the cases or tasks it counts."""
+
+import pytest
+
+from assessment import indicators
+from assessment.indicators import case_satisfaction, compute, objective_score
+from dispatch.models import Case, Task, TaskStatus
+from tests.assessment.conftest import H1_END, H1_START
+from tests.dispatch.conftest import shanghai
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def found(half, django_db_blocker):
+    with django_db_blocker.unblock():
+        return compute(H1_START, H1_END)
+
+
+def test_the_story_went_as_told(half):
+    c = half.cases
+    names = ("C1", "C3", "C9", "C10", "C11", "C13", "C15", "C16")
+    assert [Case.objects.get(pk=c[name].pk).status for name in names] == [
+        "closed", "dispatched", "rejected", "rejected", "closed", "filed", "closed", "reported"]
+    assert Case.objects.get(pk=c["C2"].pk).overdue  # the sweep's red card
+    assert Case.objects.get(pk=c["C5"].pk).rework_count == 1
+    c6_tasks = Task.objects.filter(case=c["C6"]).order_by("id")
+    assert [(t.agency.code[-4:], t.role, t.status) for t in c6_tasks] == [
+        ("cgfd", "lead", TaskStatus.RETURNED), ("-pcs", "cooperating", TaskStatus.CANCELLED),
+        ("-pcs", "lead", TaskStatus.RESPONDED)]
+    # A Monday 10:00 dispatch with 3 working days is due on Thursday 10:00; the extension moved C4's.
+    assert Task.objects.get(case=c["C1"], agency=half.agency).due_at == shanghai(2026, 3, 5, 10)
+    assert Task.objects.get(case=c["C4"]).due_at == shanghai(2026, 4, 10, 10)
+
+
+def test_the_agency_counts_its_tasks_created_in_the_half(half, found):
+    assert found["agency"][half.agency.pk] == {
+        "due": 8,               # C1 C2 C3 C4 C5 C6(2nd lead) C8 C12; not C6's cancelled coop task, not C7 (2025)
+        "handled": 6,           # C1 C2 C4 C5 C6 C12
+        "handled_on_time": 5,   # C1 C4 (extended) C5 (its rework due) C6 C12; C2 answered late
+        "overdue": 2,           # C2 answered late, C3 never answered and due 03-26; C8 is due after the half
+        "extended": 1,          # C4
+        "closed": 6,            # lead tasks of C1 C2 C4 C5 C6 C12
+        "reworked": 1,          # C5
+        "letters": 3,           # L1 L2 L3; L4 was issued in 2025
+        "letters_on_time": 1,   # L1
+        "handling_rate": 0.75,          # 6/8
+        "on_time_rate": 0.625,          # 5/8
+        "rework_rate": 0.1667,          # 1/6
+        "extension_rate": 0.125,        # 1/8
+        "letters_on_time_rate": 0.3333,  # 1/3
+    }
+
+
+def test_a_returned_task_is_not_due_but_a_cooperating_one_is(half, found):
+    assert found["agency"][half.cooperating_agency.pk] == {
+        "due": 2,               # coop on C1 and C2; C6's lead was returned
+        "handled": 2,
+        "handled_on_time": 1,   # C1 (03-03 11:00 before 03-05 10:00)
+        "overdue": 1,           # C2 (03-17 after 03-12)
+        "extended": 0,
+        "closed": 0,            # no lead task
+        "reworked": 0,
+        "letters": 1,           # L5
+        "letters_on_time": 1,
+        "handling_rate": 1.0,
+        "on_time_rate": 0.5,
+        "rework_rate": None,
+        "extension_rate": 0.0,
+        "letters_on_time_rate": 1.0,
+    }
+
+
+def test_a_department_sums_its_agencies_and_its_own_district_tasks(half, found):
+    assert found["department"][half.department.pk] == {
+        "due": 9,               # A's 8 and C15's task of the department itself
+        "handled": 7,
+        "handled_on_time": 6,
+        "overdue": 2,
+        "extended": 1,
+        "closed": 7,
+        "reworked": 1,
+        "letters": 3,
+        "letters_on_time": 1,
+        "handling_rate": 0.7778,        # 7/9
+        "on_time_rate": 0.6667,         # 6/9
+        "rework_rate": 0.1429,          # 1/7
+        "extension_rate": 0.1111,       # 1/9
+        "letters_on_time_rate": 0.3333,  # 1/3
+    }
+    assert found["department"][half.cooperating_department.pk] == found["agency"][half.cooperating_agency.pk]
+
+
+def test_the_street_counts_the_cases_reported_in_the_half(half, found):
+    assert found["street"][half.street.pk] == {
+        "volume": 15,           # C1–C6, C8–C16; not C7 (2025) nor C17 (07-01 00:00)
+        "accepted": 12,         # without C9 C10 (rejected) and C16 (still reported)
+        "closed": 8,            # C1 C2 C4 C5 C6 C11 C12 C15
+        "closed_on_time": 7,    # C2 was overdue
+        "public_reports": 2,    # C12 (resident), C13 (12345)
+        "closure_rate": 0.6667,          # 8/12
+        "on_time_closure_rate": 0.5833,  # 7/12
+        "public_report_rate": 0.1667,    # 2/12
+    }
+
+
+def test_a_community_counts_only_its_own_cases(half, found):
+    assert found["community"][half.community.pk] == {
+        "volume": 14, "accepted": 11, "closed": 8, "closed_on_time": 7, "public_reports": 2,  # all but C14
+        "closure_rate": 0.7273,          # 8/11
+        "on_time_closure_rate": 0.6364,  # 7/11
+        "public_report_rate": 0.1818,    # 2/11
+    }
+    assert found["community"][half.community_2.pk] == {
+        "volume": 1, "accepted": 1, "closed": 0, "closed_on_time": 0, "public_reports": 0,  # C14
+        "closure_rate": 0.0, "on_time_closure_rate": 0.0, "public_report_rate": 0.0,
+    }
+
+
+def test_the_grid_worker_counts_reports_checks_and_patrols(half, found):
+    assert found["grid_worker"][half.grid_worker.pk] == {
+        "reported": 12,         # C1–C6, C8–C11, C15, C16 (C12–C14 were not theirs; C7, C17 outside)
+        "valid": 10,            # not C9 (rejected) nor C16 (never filed); C10 is a duplicate, C11 closed on site
+        "checks": 6,            # C7 (01-01), C1, C2, C5 failed, C5 passed, C15
+        "checks_on_time": 4,    # C7 18 h after a respond of 2025, C1 5 h, C5 failed 2 h, C15 23 h;
+                                # C2 48 h (B's later answer does not count), C5 passed 25 h after the second answer
+        "patrols": 2,           # 03-02 and 06-30 08:00; the one of new year's eve began in 2025, the last never ended
+        "valid_report_rate": 0.8333,   # 10/12
+        "on_time_check_rate": 0.6667,  # 4/6
+    }
+
+
+def test_units_with_nothing_in_the_half_get_zeros_and_none(half, found):
+    assert set(found) == set(indicators.KINDS)
+    assert found["street"][half.other_street.pk] == {
+        "volume": 0, "accepted": 0, "closed": 0, "closed_on_time": 0, "public_reports": 0,
+        "closure_rate": None, "on_time_closure_rate": None, "public_report_rate": None,
+    }
+    assert found["grid_worker"][half.idle_grid_worker.pk] == {
+        "reported": 0, "valid": 0, "checks": 0, "checks_on_time": 0, "patrols": 0,
+        "valid_report_rate": None, "on_time_check_rate": None,
+    }
+    idle_agency = next(unit for unit, row in found["agency"].items() if unit != half.agency.pk and row["due"] == 0)
+    assert found["agency"][idle_agency]["handling_rate"] is None
+    # every unit of the seed appears: 29 streets, 13 departments, 232 agencies, 570 communities
+    assert (len(found["street"]), len(found["department"]), len(found["agency"]), len(found["community"])) == (
+        29, 13, 232, 570)
+
+
+def test_compute_is_a_fixed_number_of_statements(half, django_db_blocker, django_assert_num_queries):
+    # 5 unit lists, tasks, letters, cases, reports, checks, patrols: however many cases there are.
+    with django_db_blocker.unblock(), django_assert_num_queries(11):
+        compute(H1_START, H1_END)
+
+
+def test_objective_scores_of_each_kind(half, found):
+    # agency A: (0.75 + 0.625 + (1 − 0.1667) + (1 − 0.125) + 0.3333) / 5 = 3.4166 / 5
+    assert objective_score("agency", found["agency"][half.agency.pk]) == 68.33
+    # agency B: no rework rate (nothing closed): (1 + 0.5 + 1 + 1) / 4
+    assert objective_score("agency", found["agency"][half.cooperating_agency.pk]) == 87.5
+    # department GA: (0.7778 + 0.6667 + 0.8571 + 0.8889 + 0.3333) / 5 = 3.5238 / 5
+    assert objective_score("department", found["department"][half.department.pk]) == 70.48
+    # street: (0.6667 + 0.5833) / 2 — the public report rate is descriptive
+    assert objective_score("street", found["street"][half.street.pk]) == 62.5
+    # community: (0.7273 + 0.6364) / 2 = 0.68185, rounded half up
+    assert objective_score("community", found["community"][half.community.pk]) == 68.19
+    assert objective_score("community", found["community"][half.community_2.pk]) == 0.0
+    # grid worker: (0.8333 + 0.6667) / 2; patrols are descriptive
+    assert objective_score("grid_worker", found["grid_worker"][half.grid_worker.pk]) == 75.0
+    assert objective_score("street", found["street"][half.other_street.pk]) is None
+    assert objective_score("grid_worker", found["grid_worker"][half.idle_grid_worker.pk]) is None
+
+
+def test_the_objective_score_inverts_the_lower_is_better_rates():
+    assert objective_score("agency", {"rework_rate": 1.0, "extension_rate": 0.0}) == 50.0
+    assert objective_score("department", {"handling_rate": 0.5, "rework_rate": None}) == 50.0
+    assert objective_score("agency", {"handling_rate": None}) is None
+
+
+def test_case_satisfaction_counts_rated_cases_closed_in_the_half(half, django_db_blocker):
+    with django_db_blocker.unblock():
+        rated = case_satisfaction(H1_START, H1_END)
+
+    # rated and closed in the half: C1 satisfied, C2 dissatisfied, C5 basically, C6 satisfied,
+    # C7 dissatisfied (reported in 2025, closed 01-01), C11 satisfied (on site), C12 satisfied
+    assert rated["agency"][half.agency.pk] == (3, 1, 2)          # C1 C6 C12 / C5 / C2 C7 (C11 had no task)
+    assert rated["agency"][half.cooperating_agency.pk] == (1, 0, 0)  # C6: its returned lead task is not cancelled
+    assert rated["department"][half.department.pk] == (3, 1, 2)  # A's; C15 was not rated
+    assert rated["department"][half.cooperating_department.pk] == (1, 0, 0)
+    assert rated["street"][half.street.pk] == (4, 1, 2)
+    assert rated["community"][half.community.pk] == (4, 1, 2)
+    assert rated["community"][half.community_2.pk] == (0, 0, 0)
+    assert rated["grid_worker"][half.grid_worker.pk] == (4, 1, 2)
+    assert rated["grid_worker"][half.idle_grid_worker.pk] == (0, 0, 0)
+    assert rated["street"][half.other_street.pk] == (0, 0, 0)
+
+
+def test_a_later_half_sees_only_what_happened_in_it(half, django_db_blocker):
+    with django_db_blocker.unblock():
+        found = compute(H1_END, shanghai(2027, 1, 1))
+
+    assert found["street"][half.street.pk]["volume"] == 1  # C17
+    assert found["agency"][half.agency.pk]["due"] == 0
+    assert found["grid_worker"][half.grid_worker.pk]["patrols"] == 0
+
+
+def test_the_half_must_be_aware_and_forward():
+    with pytest.raises(ValueError):
+        compute(H1_END, H1_START)
+    with pytest.raises(ValueError):
+        compute(H1_START.replace(tzinfo=None), H1_END)
