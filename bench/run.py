@@ -493,6 +493,18 @@ def bench_sweep(*, tasks: int) -> list[Result]:
             Result("sweep.100k_open_tasks.again", "s", round(again_s, 2), None, 1, target="< 5 s")]
 
 
+# --- assessment ------------------------------------------------------------------------------------
+
+def bench_assessment_round() -> list[Result]:
+    """The half-year just ended, computed as the Celery task does (bench/assessment.py)."""
+    from assessment.schedule import half_just_ended
+    from bench.assessment import measure
+
+    period, _began = half_just_ended(dt.date.today())
+    figures = measure(period)
+    return [Result("assessment.round_compute", "s", figures["compute_s"], None, 1, target="< 60 s", extra=figures)]
+
+
 # --- locate and memory -----------------------------------------------------------------------------
 
 def bench_locate(points: int) -> list[Result]:
@@ -564,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, own throwaway database")
     parser.add_argument("--only", nargs="*", default=None,
-                        help="intake actions lists detail sweep locate memory (default: all)")
+                        help="intake actions lists detail sweep assessment locate memory (default: all)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
     smoke = args.smoke
@@ -579,7 +591,7 @@ def main(argv: list[str] | None = None) -> int:
     out(f"database: {data['cases']:,} cases, ≈ {data['events_estimate']:,} events ({data['scale_run']})")
     cast = prepare_cast()
     before_id = Case.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    wanted = set(args.only or ["intake", "actions", "lists", "detail", "sweep", "locate", "memory"])
+    wanted = set(args.only or ["intake", "actions", "lists", "detail", "sweep", "assessment", "locate", "memory"])
     results: list[Result] = []
     server = Server(workers=4)
     try:
@@ -604,6 +616,9 @@ def main(argv: list[str] | None = None) -> int:
     if "sweep" in wanted:
         out("deadline sweep …")
         results += bench_sweep(tasks=1_000 if smoke else 100_000)
+    if "assessment" in wanted:
+        out("assessment round …")
+        results += bench_assessment_round()
     if "locate" in wanted:
         out("locate …")
         results += bench_locate(1_000 if smoke else 100_000)

@@ -13,6 +13,7 @@ EXPECTED = {
     "list.district_all.deep_page", "list.agency_inbox_pending", "detail.20_events.street_staff", "locate.bulk",
     "memory.web_worker_peak", "memory.celery_worker_peak", "sweep.100k_open_tasks.first",
     "sweep.100k_open_tasks.again",
+    "assessment.round_compute",
 }
 
 
