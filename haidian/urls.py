@@ -44,6 +44,9 @@ urlpatterns = [
     path("", include("assessment.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    # Before the router: its format suffixes would read ".xlsx" as a format of `results`.
+    path("api/v1/rounds/<str:period>/results.xlsx", RoundViewSet.as_view({"get": "results_xlsx"}),
+         name="round-results-xlsx"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -32,6 +32,22 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("seed_haidian", verbosity=0)
 
 
+def test_database_url() -> str:
+    """The test database (test_<name>) as a URL, for worker and beat processes the tests start."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+test_database_url.__test__ = False  # a helper, not a test
+
+
 def make_user(username: str, role: str | None = None, units=()):
     user = get_user_model().objects.create_user(username=username, password="pw-" + username)
     for unit in units:

@@ -148,10 +148,13 @@ def test_units_with_nothing_in_the_half_get_zeros_and_none(half, found):
         29, 13, 232, 570)
 
 
-def test_compute_is_a_fixed_number_of_statements(half, django_db_blocker, django_assert_num_queries):
+def test_both_reads_are_a_fixed_number_of_statements(half, django_db_blocker, django_assert_num_queries):
     # 5 unit lists, tasks, letters, cases, reports, checks, patrols: however many cases there are.
     with django_db_blocker.unblock(), django_assert_num_queries(11):
         compute(H1_START, H1_END)
+    # 5 unit lists, agencies, departments, the grid workers' grids, grids (streets, communities).
+    with django_db_blocker.unblock(), django_assert_num_queries(9):
+        case_satisfaction(H1_START, H1_END)
 
 
 def test_objective_scores_of_each_kind(half, found):

@@ -3,10 +3,12 @@ forms only, only while open, scores 0–100), weights, the squad deputy's ≥ 50
 freezing a version, beat opening the half just ended on 1 January / 1 July, the commands."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
+from openpyxl import load_workbook
 
 from agencies.models import Agency, Department, Street
 from assessment import compute, schedule, services
@@ -300,3 +302,45 @@ def test_computing_is_queued_once_and_runs_with_progress(api, opened, district_c
     assert kinds == {"street", "community", "agency", "department", "grid_worker", "squad_deputy"}
 
 
+
+
+def test_a_street_records_an_incentive_award_against_a_published_round(api, opened, district_command, street_staff,
+                                                                       street, other_street):
+    police = Agency.objects.get(code=f"{street.code}-pcs")
+    body = {"street": street.code, "agency": police.code, "amount": "20000.00", "reason": "处置及时，群众满意"}
+    assert api.as_user(street_staff).post("/api/v1/rounds/2026H1/awards/", body,
+                                          format="json").status_code == 409  # not published yet
+    services.round_close(round=opened, actor=district_command)
+    compute.compute_round(opened)
+    services.round_publish(round=Round.objects.get(pk=opened.pk), actor=district_command)
+    client = api.as_user(street_staff)
+
+    done = client.post("/api/v1/rounds/2026H1/awards/", body, format="json")
+    other_agency = client.post("/api/v1/rounds/2026H1/awards/", {
+        **body, "agency": Agency.objects.get(code=f"{other_street.code}-pcs").code}, format="json")
+    other_street_award = client.post("/api/v1/rounds/2026H1/awards/", {**body, "street": other_street.code},
+                                     format="json")
+    nothing = client.post("/api/v1/rounds/2026H1/awards/", {**body, "amount": "0"}, format="json")
+
+    assert done.status_code == 201 and done.json()["amount"] == "20000.00"
+    assert other_agency.status_code == 400 and "agency" in other_agency.json()
+    assert other_street_award.status_code == 403
+    assert nothing.status_code == 400 and "amount" in nothing.json()
+    assert [row["agency"] for row in client.get("/api/v1/rounds/2026H1/awards/").json()] == [police.code]
+
+
+def test_the_api_exports_the_results_as_excel(api, opened, district_command, street_staff, street):
+    services.round_close(round=opened, actor=district_command)
+    compute.compute_round(opened)
+    assert api.as_user(street_staff).get("/api/v1/rounds/2026H1/results.xlsx").status_code == 404  # unpublished
+
+    response = api.as_user(district_command).get("/api/v1/rounds/2026H1/results.xlsx")
+
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(response.content))
+    names = [cell.value for cell in next(book.worksheets[1].iter_rows(max_row=1))]
+    rows = [dict(zip(names, (c.value for c in row), strict=False)) for sheet in book.worksheets[1:]
+            for row in sheet.iter_rows(min_row=2)]
+    home = next(row for row in rows if row.get("名称") == street.name)
+    stored = Result.objects.get(round=opened, kind=K.STREET, unit_id=street.pk)
+    assert home["总分"] == stored.total and home["排名"] == stored.rank

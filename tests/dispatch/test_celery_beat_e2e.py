@@ -24,12 +24,10 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from kombu import Exchange, Queue
@@ -37,6 +35,7 @@ from kombu import Exchange, Queue
 from dispatch.models import CardKind, DeadlineCard, EmailStatus, Notification, NotificationKind, Task, Tier
 from grids.geometry import grid_index
 from haidian.calendar import clear_cache
+from tests.conftest import test_database_url
 from tests.dispatch.conftest import lead_task
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
@@ -66,15 +65,6 @@ def recipients(agency_head, street_staff):
     return {agency_head.email: agency_head, street_staff.email: street_staff}
 
 
-def database_url() -> str:
-    """The test database (test_<name>), for processes that do not go through pytest-django."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 class BeatAndWorker:
     """A worker and a beat on one private queue, their output in log files."""
 
@@ -87,7 +77,7 @@ class BeatAndWorker:
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "haidian.test_settings",
-            "DATABASE_URL": database_url(),
+            "DATABASE_URL": test_database_url(),
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
             "CELERY_TASK_DEFAULT_QUEUE": self.queue,
