@@ -7,10 +7,13 @@ up to 4 decimals, None when its denominator is 0.
 
 Agency A (派驻机构) — tasks t with t.agency = A and start <= t.created_at < end:
 
-    due              应处置数   t.status not in (cancelled, returned)
+    due              应处置数   t.status not in (cancelled, returned), or a cancelled lead task whose
+                                case went up to the district at or after its due time (escalated away
+                                while overdue: it still counts against the agency)
     handled          处置数     due and t.responded_at < end
     handled_on_time  按期处置数 handled and t.responded_at <= t.due_at (due_at includes an approved extension)
-    overdue          超期数     due and ((t.responded_at is null and t.due_at < end) or t.responded_at > t.due_at)
+    overdue          超期数     due and t.due_at < end and (t.responded_at is null or t.responded_at > t.due_at)
+                                (a task due after the half never counts, so a past half's figure stays put)
     extended         延期数     due and t.extension_status = approved
     closed           结案数     due lead tasks whose case has start <= closed_at < end
     reworked         返工数     closed and case.rework_count > 0
@@ -181,13 +184,17 @@ _TASKS_SQL = f"""
            count(*),
            count(*) FILTER (WHERE t.responded_at < %(end)s),
            count(*) FILTER (WHERE t.responded_at < %(end)s AND t.responded_at <= t.due_at),
-           count(*) FILTER (WHERE (t.responded_at IS NULL AND t.due_at < %(end)s) OR t.responded_at > t.due_at),
+           count(*) FILTER (WHERE t.due_at < %(end)s AND (t.responded_at IS NULL OR t.responded_at > t.due_at)),
            count(*) FILTER (WHERE t.extension_status = %(approved)s),
            count(*) FILTER (WHERE t.role = %(lead)s AND c.closed_at >= %(start)s AND c.closed_at < %(end)s),
            count(*) FILTER (WHERE t.role = %(lead)s AND c.closed_at >= %(start)s AND c.closed_at < %(end)s
                                   AND c.rework_count > 0)
     FROM {_TASK} t JOIN {_CASE} c ON c.id = t.case_id
-    WHERE t.created_at >= %(start)s AND t.created_at < %(end)s AND t.status NOT IN (%(cancelled)s, %(returned)s)
+    WHERE t.created_at >= %(start)s AND t.created_at < %(end)s
+      AND (t.status NOT IN (%(cancelled)s, %(returned)s)
+           -- a lead task cancelled because the case went up to the district while it was overdue
+           OR (t.status = %(cancelled)s AND t.role = %(lead)s AND c.escalated_at IS NOT NULL
+               AND t.due_at <= c.escalated_at))
     GROUP BY t.agency_id, t.department_id
 """
 
@@ -269,7 +276,8 @@ def _rated_closed(alias: str) -> str:
 # DISTINCT: a case counts once per unit even if two of its lead tasks went to that unit (returned,
 # then dispatched to it again).
 _LEAD_TASKS = f"""
-    FROM {_CASE} c JOIN {_TASK} t ON t.case_id = c.id AND t.role = %(lead)s AND t.status <> %(cancelled)s
+    FROM {_CASE} c
+    JOIN {_TASK} t ON t.case_id = c.id AND t.role = %(lead)s AND t.status NOT IN (%(cancelled)s, %(returned)s)
     LEFT JOIN {_AGENCY} a ON a.id = t.agency_id
     WHERE {_rated_closed("c")}
 """
@@ -323,8 +331,9 @@ def objective_score(kind: str, indicators: dict) -> float | None:
 
 def case_satisfaction(start: dt.datetime, end: dt.datetime) -> dict[str, dict[int, tuple[int, int, int]]]:
     """(satisfied, basically satisfied, dissatisfied) among the rated cases closed in [start, end),
-    per kind and unit; every unit appears. Agency: any non-cancelled lead task of the agency on the
-    case; department: the lead task's department or its agency's; street and community: the case's;
+    per kind and unit; every unit appears. Agency: a lead task of the agency on the case that was
+    neither cancelled nor returned (an agency that refused a case is not rated for it); department:
+    the lead task's department or its agency's; street and community: the case's;
     grid worker: the cases in the grids they hold a grid_worker membership of."""
     params = _params(start, end)
     names = SATISFACTION_ORDER

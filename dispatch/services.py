@@ -409,7 +409,8 @@ def case_verify(*, case: Case, actor, passed: bool, note: str = "", now: dt.date
         lead.status = task_next_status(Action.VERIFY_FAILED, lead.status)
         lead.due_at = due_time(case.category, now)
         lead.warn_at = warn_time(now, lead.due_at)
-        lead.save(update_fields=["status", "due_at", "warn_at"])
+        lead.responded_at = None  # to be answered again: the first answer did not solve it
+        lead.save(update_fields=["status", "due_at", "warn_at", "responded_at"])
         # The case row is locked: a plain increment cannot lose a concurrent one.
         case.status, case.rework_count, case.responded_at = to_status, case.rework_count + 1, None
         _save_case(case, "status", "rework_count", "responded_at")

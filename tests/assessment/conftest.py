@@ -62,7 +62,19 @@ from grids import services as grid_services
 from grids.models import Community, GridCell
 from haidian.permissions import Role
 from tests.conftest import HOME_STREET, OTHER_STREET, make_user
-from tests.dispatch.conftest import CATEGORY_CODE, REPORTER_PHONE, WORK_AREA_CODE, shanghai
+from tests.dispatch.conftest import (  # noqa: F401  the case workflow's fixtures, for these tests too
+    CATEGORY_CODE,
+    REPORTER_PHONE,
+    WORK_AREA_CODE,
+    category,
+    cooperating_agency,
+    dispatched_case,
+    make_case,
+    reported_case,
+    shanghai,
+    work_area,
+    workflow,
+)
 
 H1_START = shanghai(2026, 1, 1)
 H1_END = shanghai(2026, 7, 1)
@@ -84,10 +96,10 @@ class Half:
 
 
 class _Builder:
-    def __init__(self, half: Half, *, staff, head_a, head_b, command, department_admin, grid, grid_2, category):
+    def __init__(self, half: Half, *, staff, head_a, head_b, command, department_admin, grid, grid_2, leaf):
         self.half, self.staff, self.head_a, self.head_b = half, staff, head_a, head_b
         self.command, self.department_admin = command, department_admin
-        self.grid, self.grid_2, self.category = grid, grid_2, category
+        self.grid, self.grid_2, self.category = grid, grid_2, leaf
 
     def report(self, name: str, at: dt.datetime, *, actor="worker", where=None, source=Source.GRID_PATROL,
                **fields) -> Case:
@@ -256,7 +268,7 @@ def half(django_db_setup, django_db_blocker) -> Half:
         cooperating = Agency.objects.get(code=f"{HOME_STREET}-cgfd")
         work_area, _created = Category.objects.get_or_create(code=WORK_AREA_CODE,
                                                              defaults={"name": "协调城市运行（测试）"})
-        category, _created = Category.objects.get_or_create(
+        leaf, _created = Category.objects.get_or_create(
             code=CATEGORY_CODE, defaults={"parent": work_area, "name": "占道经营（测试）", "time_limit": 3,
                                           "time_limit_unit": "working_days"})
         other_grid = GridCell.objects.filter(community__street=other_street).order_by("code")[0]
@@ -268,7 +280,7 @@ def half(django_db_setup, django_db_blocker) -> Half:
             idle_grid_worker=make_user("h1-idle-grid-worker", Role.GRID_WORKER, [other_grid]),
         )
         builder = _Builder(
-            half, grid=grid, grid_2=grid_2, category=category,
+            half, grid=grid, grid_2=grid_2, leaf=leaf,
             staff=make_user("h1-street-staff", Role.STREET_STAFF, [street]),
             head_a=make_user("h1-head-a", Role.AGENCY_HEAD, [agency]),
             head_b=make_user("h1-head-b", Role.AGENCY_HEAD, [cooperating]),

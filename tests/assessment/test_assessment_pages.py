@@ -9,14 +9,7 @@ from assessment import compute, services
 from assessment.models import ComputeState, Evaluation, Round, UnitKind
 from dispatch.models import Source
 from haidian.calendar import SHANGHAI
-from tests.dispatch.conftest import (  # noqa: F401 (fixtures)
-    category,
-    cooperating_agency,
-    make_case,
-    signed_in,
-    work_area,
-    workflow,
-)
+from tests.dispatch.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 7, 1, 9, 0, tzinfo=SHANGHAI)
@@ -94,8 +87,7 @@ def test_the_district_publishes_from_the_page(opened, district_command):
     assert round_.annotation == "本轮考核结果经区委审定。"
 
 
-def test_the_case_page_gives_street_staff_the_reporters_rating_link(make_case, workflow, street_staff,  # noqa: F811
-                                                                    agency_head):
+def test_the_case_page_gives_street_staff_the_reporters_rating_link(make_case, workflow, street_staff, agency_head):
     case = workflow.close(make_case(source=Source.HOTLINE_12345, actor=street_staff))
 
     staff_page = signed_in(street_staff).get(f"/cases/{case.number}/").content.decode()

@@ -188,9 +188,9 @@ def test_case_satisfaction_counts_rated_cases_closed_in_the_half(half, django_db
     # rated and closed in the half: C1 satisfied, C2 dissatisfied, C5 basically, C6 satisfied,
     # C7 dissatisfied (reported in 2025, closed 01-01), C11 satisfied (on site), C12 satisfied
     assert rated["agency"][half.agency.pk] == (3, 1, 2)          # C1 C6 C12 / C5 / C2 C7 (C11 had no task)
-    assert rated["agency"][half.cooperating_agency.pk] == (1, 0, 0)  # C6: its returned lead task is not cancelled
+    assert rated["agency"][half.cooperating_agency.pk] == (0, 0, 0)  # C6: B returned its lead task, not rated
     assert rated["department"][half.department.pk] == (3, 1, 2)  # A's; C15 was not rated
-    assert rated["department"][half.cooperating_department.pk] == (1, 0, 0)
+    assert rated["department"][half.cooperating_department.pk] == (0, 0, 0)  # B's department: nothing rated
     assert rated["street"][half.street.pk] == (4, 1, 2)
     assert rated["community"][half.community.pk] == (4, 1, 2)
     assert rated["community"][half.community_2.pk] == (0, 0, 0)
