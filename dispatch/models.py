@@ -415,8 +415,9 @@ class Notification(models.Model):
     """What needs a person's attention, in their inbox and (if they want) by email. `key` names
     the thing it is about; one per person and key, so nothing is announced twice."""
 
+    # No index of its own: the unique (user, key) and the indexes below all lead with the user.
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
-                             verbose_name=_("user"))
+                             verbose_name=_("user"), db_index=False)
     key = models.CharField(_("key"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
