@@ -182,14 +182,19 @@ def _attach(request, case: Case, upload, kind: str, task: Task | None = None) ->
                              task_id=task.pk if task else None)
 
 
+def _errors_onto(form, exc: InvalidInput) -> None:
+    """A service's field errors, next to the form's fields of the same name (else on top)."""
+    for field, errors in exc.errors.items():
+        form.add_error(field if field in form.fields else None, [str(e) for e in errors])
+
+
 def _refused(request, case: Case, exc: Exception | None, bound: dict) -> HttpResponse:
     """The case page again, with the reason: 403 wrong person, 409 wrong moment, 400 bad input."""
     if exc is None or isinstance(exc, InvalidInput):
         status, message = 400, _("Please correct the errors below.")
         for form in bound.values():
-            for field, errors in (exc.errors.items() if exc else ()):
-                for error in errors if isinstance(errors, list) else [errors]:
-                    form.add_error(field if field in form.fields else None, str(error))
+            if exc is not None:
+                _errors_onto(form, exc)
     else:
         status, message = (403 if isinstance(exc, ActionForbidden) else 409), str(exc)
     fresh = _visible_case(request.user, case.number)
@@ -339,9 +344,7 @@ def report(request):
                         source=source)
                     _attach(request, case, data["photo"], Attachment.Kind.BEFORE)
             except InvalidInput as exc:
-                for field, errors in exc.errors.items():
-                    form.add_error(field if field in form.fields else None,
-                                   [str(e) for e in (errors if isinstance(errors, list) else [errors])])
+                _errors_onto(form, exc)
                 status = 400
             else:
                 messages.success(request, _("Reported as %(number)s.") % {"number": case.number})
@@ -471,11 +474,12 @@ def letter_new(request):
             try:
                 letter = letters.letter_issue(actor=request.user, agency=data["agency"], cases=data["cases"],
                                               requirement=data["requirement"], deadline=data["deadline"])
-            except (ActionForbidden, InvalidInput) as exc:
-                status = 403 if isinstance(exc, ActionForbidden) else 400
-                for field, errors in (exc.errors.items() if isinstance(exc, InvalidInput) else [(None, [exc])]):
-                    form.add_error(field if field in form.fields else None,
-                                   [str(e) for e in (errors if isinstance(errors, list) else [errors])])
+            except InvalidInput as exc:
+                status = 400
+                _errors_onto(form, exc)
+            except ActionForbidden as exc:
+                status = 403
+                form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Letter %(number)s issued.") % {"number": letter.number})
                 return redirect("dispatch:letter", pk=letter.pk)
