@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "grids",
     "dispatch",
     "assessment",
+    "open311",
+    "public",
 ]
 
 MIDDLEWARE = [

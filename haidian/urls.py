@@ -42,6 +42,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("dispatch.urls")),
     path("", include("assessment.urls")),
+    path("open311/v2/", include("open311.urls")),
+    path("", include("public.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     # Before the router: its format suffixes would read ".xlsx" as a format of `results`.
