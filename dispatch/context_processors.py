@@ -21,6 +21,8 @@ def workplaces(request) -> dict:
         links.append((reverse("dispatch:inbox"), _("Task inbox")))
     if Role.DISTRICT_COMMAND in roles:
         links.append((reverse("dispatch:command"), _("Command center")))
+    if roles & {Role.DISTRICT_COMMAND, Role.STREET_STAFF}:
+        links.append((reverse("dashboard:dashboard"), _("Dashboard")))
     if roles & {Role.STREET_STAFF, Role.AGENCY_HEAD, Role.AGENCY_STAFF, Role.DEPARTMENT_ADMIN, Role.DISTRICT_COMMAND}:
         links.append((reverse("dispatch:letters"), _("Deadline letters")))
     if roles & {Role.STREET_STAFF, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.AGENCY_HEAD, Role.DEPARTMENT_ADMIN,

@@ -290,10 +290,11 @@ def case_escalate(*, case: Case, actor, reason: str, now: dt.datetime | None = N
     if case.tier != Tier.STREET:
         raise ActionConflict(_("Only a street-tier case can be escalated to the district."))
     to_status = case_next_status(Action.ESCALATE, case.status)
-    cancelled = _cancel_open_tasks(case)
     from_status = case.status
     case.status, case.tier, case.escalated_at = to_status, Tier.DISTRICT, now
     _save_case(case, "status", "tier", "escalated_at")
+    # After the case row: the dashboard's roll-up reads the escalation time when a task is cancelled.
+    cancelled = _cancel_open_tasks(case)
     _event(case=case, action=Action.ESCALATE, actor=actor, unit=unit, at=now, from_status=from_status,
            to_status=to_status, note=reason, data={"cancelled_tasks": cancelled})
     return case

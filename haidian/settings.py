@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "assessment",
     "open311",
     "public",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +215,10 @@ STRONGLY_REFLECTED_DAYS = env_int("STRONGLY_REFLECTED_DAYS", 30)
 # The half-yearly assessment: how long the rating window stays open, and when raters are reminded.
 ASSESSMENT_WINDOW_DAYS = env_int("ASSESSMENT_WINDOW_DAYS", 15)
 ASSESSMENT_REMIND_DAYS = env_int("ASSESSMENT_REMIND_DAYS", 3)
+# The dashboard: how often its page refreshes itself, and (without PostgreSQL's triggers, i.e. the
+# SQLite demo) how often its roll-ups are rebuilt.
+DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 30)
+DASHBOARD_REBUILD_SECONDS = env_int("DASHBOARD_REBUILD_SECONDS", 60)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the filebased backend

@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 from agencies.api import AgencyViewSet, DepartmentViewSet, StreetViewSet
 from assessment.api import EvaluationViewSet, RoundViewSet
 from assessment.api_surveys import SurveyViewSet
+from dashboard import api as dashboard_api
 from dispatch.api import CaseViewSet, CategoryViewSet, LetterViewSet, NotificationViewSet, TaskViewSet
 from grids.api import CommunityViewSet, GridViewSet
 from haidian import views
@@ -43,6 +44,8 @@ urlpatterns = [
     path("", include("dispatch.urls")),
     path("", include("assessment.urls")),
     path("open311/v2/", include("open311.urls")),
+    path("", include("dashboard.urls")),
+    path("api/v1/dashboard/summary/", dashboard_api.summary, name="dashboard-summary"),
     path("", include("public.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),

@@ -102,6 +102,9 @@ class Command(BaseCommand):
         if run.complete:
             with connection.cursor() as cursor:  # fresh statistics for the planner over the new rows
                 cursor.execute("ANALYZE dispatch_case, dispatch_task, dispatch_caseevent")
+        from dashboard.rollups import rebuild
+
+        rebuild()  # the days were written without the roll-up triggers: count them once
         state = "done" if run.complete else f"stopped after day {run.days_done} of {days}; run again to resume"
         self.stdout.write(f"{run}: {run.cases:,} cases, {run.events:,} events, "
                           f"{time.monotonic() - started:.1f} s; {state}")

@@ -1,0 +1,18 @@
+"""`GET /api/v1/dashboard/summary/?street=&since=&until=`: the dashboard's KPI figures."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from dashboard import rollups, views
+
+
+@extend_schema(parameters=[OpenApiParameter("street", str), OpenApiParameter("since", str),
+                           OpenApiParameter("until", str)], responses=dict)
+@api_view(["GET"])
+def summary(request):
+    """The KPI tiles of the dashboard for the district (or `street`, a street code) over [since, until)
+    (ISO dates, Asia/Shanghai; default the last 30 days): the same figures as the page."""
+    street = views.dashboard_street(request.user, request.query_params.get("street"))
+    since, until = views.window(request)
+    return Response(rollups.summary(street_id=street.pk if street else None, since=since, until=until))

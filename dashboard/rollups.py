@@ -1,0 +1,229 @@
+"""The dashboard's numbers, read from the daily roll-ups (dashboard.models), and the roll-ups'
+definitions, recomputed from the cases by `computed` / `rebuild`.
+
+A case reported on day D in street S with category K adds to CaseDaily(D, S, K):
+
+    volume          1
+    accepted        status not in (reported, rejected)                       立案
+    closed          accepted and closed_at is set                             结案
+    closed_on_time  closed and not overdue                                    按期结案
+    public_reports  accepted and source in (resident, hotline_12345, open311) 监督举报
+    reworked        closed and rework_count > 0                               返工
+    satisfied / basically_satisfied / dissatisfied   its rating
+
+A task given on day D for a case of street S to agency A (or department P) adds to TaskDaily:
+
+    due       status not in (cancelled, returned), or a lead task cancelled because its case went up
+              to the district at or after its due time                       应处置
+    handled   due and responded_at is set                                     处置
+    on_time   handled and responded_at <= due_at                              按期处置
+    extended  due and an approved extension                                   延期
+
+An open case adds to its grid's GridState: open, overdue_open (overdue), escalated_open (district).
+
+These are the assessment's definitions (assessment/indicators.py) for a window that ends now, so
+the KPI tiles read: on-time handling rate = on_time / due, closure rate = closed / accepted,
+rework rate = reworked / closed, satisfaction = (satisfied + basically) / rated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dashboard.models import CaseDaily, GridState, TaskDaily
+from dispatch.models import OPEN_STATUSES, Case, CaseStatus, Source, Task, TaskRole, TaskStatus, Tier
+from haidian.calendar import SHANGHAI
+
+CASE_FIELDS = ("volume", "accepted", "closed", "closed_on_time", "public_reports", "reworked", "satisfied",
+               "basically_satisfied", "dissatisfied")
+TASK_FIELDS = ("due", "handled", "on_time", "extended")
+GRID_FIELDS = ("open", "overdue_open", "escalated_open")
+PUBLIC = [Source.RESIDENT, Source.HOTLINE_12345, Source.OPEN311]
+
+
+def _case_aggregates():
+    accepted = ~Q(status__in=[CaseStatus.REPORTED, CaseStatus.REJECTED])
+    closed = accepted & Q(closed_at__isnull=False)
+    return {
+        "volume": Count("id"),
+        "accepted": Count("id", filter=accepted),
+        "closed": Count("id", filter=closed),
+        "closed_on_time": Count("id", filter=closed & Q(overdue=False)),
+        "public_reports": Count("id", filter=accepted & Q(source__in=PUBLIC)),
+        "reworked": Count("id", filter=closed & Q(rework_count__gt=0)),
+        "satisfied": Count("id", filter=Q(satisfaction="satisfied")),
+        "basically_satisfied": Count("id", filter=Q(satisfaction="basically_satisfied")),
+        "dissatisfied": Count("id", filter=Q(satisfaction="dissatisfied")),
+    }
+
+
+def _task_aggregates():
+    due = ~Q(status__in=[TaskStatus.CANCELLED, TaskStatus.RETURNED]) | Q(
+        status=TaskStatus.CANCELLED, role=TaskRole.LEAD, case__escalated_at__isnull=False,
+        due_at__lte=F("case__escalated_at"))
+    handled = due & Q(responded_at__isnull=False)
+    return {
+        "due": Count("id", filter=due),
+        "handled": Count("id", filter=handled),
+        "on_time": Count("id", filter=handled & Q(responded_at__lte=F("due_at"))),
+        "extended": Count("id", filter=due & Q(extension_status="approved")),
+    }
+
+
+def computed(using: str = "default") -> dict[str, dict[tuple, dict[str, int]]]:
+    """Every roll-up row recomputed from the cases and tasks (rows of zeros left out)."""
+    cases = (Case.objects.using(using).annotate(day=TruncDate("created_at", tzinfo=SHANGHAI))
+             .values("day", "street_id", "category_id").annotate(**_case_aggregates()).order_by())
+    tasks = (Task.objects.using(using).annotate(day=TruncDate("created_at", tzinfo=SHANGHAI))
+             .values("day", "case__street_id", "agency_id", "department_id").annotate(**_task_aggregates())
+             .order_by())
+    grids = (Case.objects.using(using).filter(status__in=OPEN_STATUSES).values("grid_id", "street_id")
+             .annotate(open=Count("id"), overdue_open=Count("id", filter=Q(overdue=True)),
+                       escalated_open=Count("id", filter=Q(tier=Tier.DISTRICT))).order_by())
+    result: dict[str, dict[tuple, dict[str, int]]] = {"case": {}, "task": {}, "grid": {}}
+    for row in cases:
+        key = (row["day"], row["street_id"], row["category_id"] or 0)
+        result["case"][key] = {f: row[f] for f in CASE_FIELDS}
+    for row in tasks:
+        key = (row["day"], row["case__street_id"], row["agency_id"] or 0, row["department_id"] or 0)
+        result["task"][key] = {f: row[f] for f in TASK_FIELDS}
+    for row in grids:
+        result["grid"][(row["grid_id"], row["street_id"])] = {f: row[f] for f in GRID_FIELDS}
+    return _without_zeros(result)
+
+
+def stored(using: str = "default") -> dict[str, dict[tuple, dict[str, int]]]:
+    """The roll-up rows as they are in the tables (rows of zeros left out)."""
+    return _without_zeros({
+        "case": {(r["day"], r["street_id"], r["category_id"]): {f: r[f] for f in CASE_FIELDS}
+                 for r in CaseDaily.objects.using(using).values()},
+        "task": {(r["day"], r["street_id"], r["agency_id"], r["department_id"]): {f: r[f] for f in TASK_FIELDS}
+                 for r in TaskDaily.objects.using(using).values()},
+        "grid": {(r["grid_id"], r["street_id"]): {f: r[f] for f in GRID_FIELDS}
+                 for r in GridState.objects.using(using).values()},
+    })
+
+
+def _without_zeros(tables):
+    return {name: {key: row for key, row in rows.items() if any(row.values())} for name, rows in tables.items()}
+
+
+def rebuild(using: str = "default") -> None:
+    """Recompute every roll-up from scratch, in one transaction (bulk loads; the SQLite demo)."""
+    fresh = computed(using)
+    with transaction.atomic(using=using):
+        for model in (CaseDaily, TaskDaily, GridState):
+            model.objects.using(using).all().delete()
+        CaseDaily.objects.using(using).bulk_create(
+            [CaseDaily(day=d, street_id=s, category_id=k, **row) for (d, s, k), row in fresh["case"].items()],
+            batch_size=5000)
+        TaskDaily.objects.using(using).bulk_create(
+            [TaskDaily(day=d, street_id=s, agency_id=a, department_id=p, **row)
+             for (d, s, a, p), row in fresh["task"].items()], batch_size=5000)
+        GridState.objects.using(using).bulk_create(
+            [GridState(grid_id=g, street_id=s, **row) for (g, s), row in fresh["grid"].items()], batch_size=5000)
+
+
+def maintained_by_triggers(using: str = "default") -> bool:
+    return connections[using].vendor == "postgresql"
+
+
+def ensure_fresh() -> None:
+    """Where no triggers keep the roll-ups (SQLite, the demo), rebuild them at most once a minute."""
+    if maintained_by_triggers():
+        return
+    if cache.add("dashboard:rebuilt", True, timeout=settings.DASHBOARD_REBUILD_SECONDS):
+        rebuild()
+
+
+# --- reading -----------------------------------------------------------------------------------------
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def summary(*, street_id: int | None = None, since: dt.date, until: dt.date, today: dt.date | None = None) -> dict:
+    """The KPI tiles for [since, until) (days, Asia/Shanghai), for the district or one street."""
+    ensure_fresh()
+    today = today or timezone.localdate()
+    cases = CaseDaily.objects.filter(day__gte=since, day__lt=until)
+    tasks = TaskDaily.objects.filter(day__gte=since, day__lt=until)
+    grids = GridState.objects.all()
+    if street_id is not None:
+        cases, tasks, grids = (q.filter(street_id=street_id) for q in (cases, tasks, grids))
+    c = {k: v or 0 for k, v in cases.aggregate(**{f: Sum(f) for f in CASE_FIELDS}).items()}
+    t = {k: v or 0 for k, v in tasks.aggregate(**{f: Sum(f) for f in TASK_FIELDS}).items()}
+    g = {k: v or 0 for k, v in grids.aggregate(**{f: Sum(f) for f in GRID_FIELDS}).items()}
+    reported_today = CaseDaily.objects.filter(day=today, **({"street_id": street_id} if street_id else {})) \
+        .aggregate(n=Sum("volume"))["n"] or 0
+    rated = c["satisfied"] + c["basically_satisfied"] + c["dissatisfied"]
+    return {
+        "since": since.isoformat(), "until": until.isoformat(), "street": street_id,
+        "reported_today": reported_today, "open": g["open"], "overdue": g["overdue_open"],
+        "at_district": g["escalated_open"],
+        "reported": c["volume"], "accepted": c["accepted"], "closed": c["closed"], "reworked": c["reworked"],
+        "tasks_due": t["due"], "tasks_on_time": t["on_time"], "rated": rated,
+        "on_time_rate": _rate(t["on_time"], t["due"]),
+        "handling_rate": _rate(t["handled"], t["due"]),
+        "closure_rate": _rate(c["closed"], c["accepted"]),
+        "on_time_closure_rate": _rate(c["closed_on_time"], c["accepted"]),
+        "rework_rate": _rate(c["reworked"], c["closed"]),
+        "satisfaction_rate": _rate(c["satisfied"] + c["basically_satisfied"], rated),
+        "public_report_rate": _rate(c["public_reports"], c["accepted"]),
+    }
+
+
+def trends(*, street_id: int | None, since: dt.date, until: dt.date) -> dict:
+    """Reports and closures by day, and reports by category (top 10), for the charts."""
+    from dispatch.models import Category
+
+    cases = CaseDaily.objects.filter(day__gte=since, day__lt=until)
+    if street_id is not None:
+        cases = cases.filter(street_id=street_id)
+    by_day = list(cases.values("day").annotate(reported=Sum("volume"), closed=Sum("closed")).order_by("day"))
+    by_category = list(cases.values("category_id").annotate(reported=Sum("volume")).order_by("-reported")[:10])
+    names = dict(Category.objects.filter(pk__in=[r["category_id"] for r in by_category]).values_list("pk", "name"))
+    return {
+        "days": [r["day"].isoformat() for r in by_day], "reported": [r["reported"] for r in by_day],
+        "closed": [r["closed"] for r in by_day],
+        "categories": [names.get(r["category_id"], _("not yet filed")) for r in by_category],
+        "category_reported": [r["reported"] for r in by_category],
+    }
+
+
+def rankings(*, street_id: int | None, since: dt.date, until: dt.date, limit: int = 10) -> dict:
+    """Streets by closure rate and agencies by on-time handling rate over the window."""
+    from agencies.models import Agency, Street
+
+    streets = (CaseDaily.objects.filter(day__gte=since, day__lt=until).values("street_id")
+               .annotate(accepted=Sum("accepted"), closed=Sum("closed"), on_time=Sum("closed_on_time")))
+    tasks = TaskDaily.objects.filter(day__gte=since, day__lt=until).exclude(agency_id=0)
+    if street_id is not None:
+        tasks = tasks.filter(street_id=street_id)
+    agencies = tasks.values("agency_id").annotate(due=Sum("due"), on_time=Sum("on_time"))
+    street_names = dict(Street.objects.values_list("pk", "name"))
+    agency_ids = [r["agency_id"] for r in agencies]
+    agency_names = dict(Agency.objects.filter(pk__in=agency_ids).values_list("pk", "name"))
+    street_rows = sorted(({"name": street_names.get(r["street_id"], "?"), "rate": _rate(r["closed"], r["accepted"]),
+                           "count": r["accepted"]} for r in streets if r["accepted"]),
+                         key=lambda r: (-(r["rate"] or 0), r["name"]))
+    agency_rows = sorted(({"name": agency_names.get(r["agency_id"], "?"), "rate": _rate(r["on_time"], r["due"]),
+                           "count": r["due"]} for r in agencies if r["due"]),
+                         key=lambda r: (-(r["rate"] or 0), r["name"]))
+    return {"streets": street_rows[:limit], "agencies": agency_rows[:limit]}
+
+
+def grid_states(*, street_id: int | None) -> dict[int, dict[str, int]]:
+    """Open and overdue cases per grid, for the map (3,000 rows at most)."""
+    ensure_fresh()
+    rows = GridState.objects.all() if street_id is None else GridState.objects.filter(street_id=street_id)
+    return {r["grid_id"]: {"open": r["open"], "overdue": r["overdue_open"]}
+            for r in rows.values("grid_id", "open", "overdue_open") if r["open"]}

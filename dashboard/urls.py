@@ -1,0 +1,15 @@
+"""The command center dashboard's pages (the API summary is in dashboard.api)."""
+
+from django.urls import path
+
+from dashboard import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/panels/", views.panels, name="panels"),
+    path("dashboard/data.json", views.data, name="data"),
+    path("dashboard/grids.geojson", views.grids_geojson, name="grids"),
+    path("dashboard/grids/<str:code>/", views.grid_cases, name="grid-cases"),
+]
