@@ -505,6 +505,16 @@ def bench_assessment_round() -> list[Result]:
     return [Result("assessment.round_compute", "s", figures["compute_s"], None, 1, target="< 60 s", extra=figures)]
 
 
+def bench_dashboard() -> list[Result]:
+    """One refresh of the dashboard's data over the whole history (bench/dashboard.py)."""
+    from bench.dashboard import measure
+
+    figures = measure()
+    return [Result(f"dashboard.{name}", "ms", row["median_ms"], row["p95_ms"], 20,
+                   target="p95 < 300 ms" if name.startswith(("summary", "http")) else "")
+            for name, row in figures["timings"].items()]
+
+
 # --- locate and memory -----------------------------------------------------------------------------
 
 def bench_locate(points: int) -> list[Result]:
@@ -576,7 +586,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, own throwaway database")
     parser.add_argument("--only", nargs="*", default=None,
-                        help="intake actions lists detail sweep assessment locate memory (default: all)")
+                        help="intake actions lists detail sweep dashboard assessment locate memory (default: all)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
     smoke = args.smoke
@@ -591,7 +601,8 @@ def main(argv: list[str] | None = None) -> int:
     out(f"database: {data['cases']:,} cases, ≈ {data['events_estimate']:,} events ({data['scale_run']})")
     cast = prepare_cast()
     before_id = Case.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    wanted = set(args.only or ["intake", "actions", "lists", "detail", "sweep", "assessment", "locate", "memory"])
+    wanted = set(args.only or ["intake", "actions", "lists", "detail", "sweep", "dashboard", "assessment", "locate",
+                               "memory"])
     results: list[Result] = []
     server = Server(workers=4)
     try:
@@ -616,6 +627,9 @@ def main(argv: list[str] | None = None) -> int:
     if "sweep" in wanted:
         out("deadline sweep …")
         results += bench_sweep(tasks=1_000 if smoke else 100_000)
+    if "dashboard" in wanted:
+        out("dashboard …")
+        results += bench_dashboard()
     if "assessment" in wanted:
         out("assessment round …")
         results += bench_assessment_round()

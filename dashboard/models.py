@@ -34,7 +34,8 @@ class CaseDaily(models.Model):
         verbose_name = _("daily case roll-up")
         verbose_name_plural = _("daily case roll-ups")
         constraints = [models.UniqueConstraint(fields=["day", "street_id", "category_id"], name="casedaily_key")]
-        indexes = [models.Index(fields=["street_id", "day"], name="casedaily_street_day_idx")]
+        indexes = [models.Index(fields=["street_id", "day"], name="casedaily_street_day_idx"),
+                   models.Index(fields=["day"], name="casedaily_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.street_id} {self.category_id}: {self.volume}"
@@ -57,7 +58,8 @@ class TaskDaily(models.Model):
         verbose_name_plural = _("daily task roll-ups")
         constraints = [models.UniqueConstraint(fields=["day", "street_id", "agency_id", "department_id"],
                                                name="taskdaily_key")]
-        indexes = [models.Index(fields=["street_id", "day"], name="taskdaily_street_day_idx")]
+        indexes = [models.Index(fields=["street_id", "day"], name="taskdaily_street_day_idx"),
+                   models.Index(fields=["day"], name="taskdaily_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.street_id} {self.agency_id or self.department_id}: {self.due}"

@@ -177,6 +177,9 @@ class Case(models.Model):
                          condition=Q(duplicate_of__isnull=False)),
             models.Index(fields=["street", "-created_at", "-id"], name="case_street_reflected_idx",
                          condition=Q(strongly_reflected_at__isnull=False, status__in=OPEN_STATUSES)),
+            # The dashboard's feed of cases at the district, latest escalation first.
+            models.Index(fields=["-escalated_at", "-id"], name="case_escalated_open_idx",
+                         condition=Q(tier="district", status__in=OPEN_STATUSES)),
         ]
         constraints = [
             models.CheckConstraint(name="case_status_valid", condition=Q(status__in=CaseStatus.values)),

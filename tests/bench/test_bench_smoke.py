@@ -14,6 +14,8 @@ EXPECTED = {
     "memory.web_worker_peak", "memory.celery_worker_peak", "sweep.100k_open_tasks.first",
     "sweep.100k_open_tasks.again",
     "assessment.round_compute",
+    "dashboard.summary.district.year",
+    "dashboard.http.data.month",
 }
 
 
