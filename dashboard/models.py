@@ -15,11 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CaseDaily(models.Model):
-    """Cases reported on `day` (Asia/Shanghai) in a street and category, and what became of them."""
+    """Cases reported on `day` (Asia/Shanghai) in a street, and what became of them."""
 
     day = models.DateField(_("day"))
     street_id = models.IntegerField(_("street"))
-    category_id = models.IntegerField(_("category"), default=0)
     volume = models.IntegerField(_("reported"), default=0)
     accepted = models.IntegerField(_("accepted"), default=0)
     closed = models.IntegerField(_("closed"), default=0)
@@ -33,9 +32,26 @@ class CaseDaily(models.Model):
     class Meta:
         verbose_name = _("daily case roll-up")
         verbose_name_plural = _("daily case roll-ups")
-        constraints = [models.UniqueConstraint(fields=["day", "street_id", "category_id"], name="casedaily_key")]
-        indexes = [models.Index(fields=["street_id", "day"], name="casedaily_street_day_idx"),
-                   models.Index(fields=["day"], name="casedaily_day_idx")]
+        constraints = [models.UniqueConstraint(fields=["day", "street_id"], name="casedaily_key")]
+        indexes = [models.Index(fields=["street_id", "day"], name="casedaily_street_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.street_id}: {self.volume}"
+
+
+class CategoryDaily(models.Model):
+    """Cases reported on `day` in a street, by category (0: not yet filed): the category chart."""
+
+    day = models.DateField(_("day"))
+    street_id = models.IntegerField(_("street"))
+    category_id = models.IntegerField(_("category"), default=0)
+    volume = models.IntegerField(_("reported"), default=0)
+
+    class Meta:
+        verbose_name = _("daily category roll-up")
+        verbose_name_plural = _("daily category roll-ups")
+        constraints = [models.UniqueConstraint(fields=["day", "street_id", "category_id"], name="categorydaily_key")]
+        indexes = [models.Index(fields=["street_id", "day"], name="categorydaily_street_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.street_id} {self.category_id}: {self.volume}"
@@ -58,8 +74,7 @@ class TaskDaily(models.Model):
         verbose_name_plural = _("daily task roll-ups")
         constraints = [models.UniqueConstraint(fields=["day", "street_id", "agency_id", "department_id"],
                                                name="taskdaily_key")]
-        indexes = [models.Index(fields=["street_id", "day"], name="taskdaily_street_day_idx"),
-                   models.Index(fields=["day"], name="taskdaily_day_idx")]
+        indexes = [models.Index(fields=["street_id", "day"], name="taskdaily_street_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.street_id} {self.agency_id or self.department_id}: {self.due}"

@@ -1,7 +1,8 @@
 """The dashboard's numbers, read from the daily roll-ups (dashboard.models), and the roll-ups'
 definitions, recomputed from the cases by `computed` / `rebuild`.
 
-A case reported on day D in street S with category K adds to CaseDaily(D, S, K):
+A case reported on day D in street S adds to CaseDaily(D, S), and 1 to CategoryDaily(D, S, its
+category or 0):
 
     volume          1
     accepted        status not in (reported, rejected)                       立案
@@ -38,7 +39,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboard.models import CaseDaily, GridState, TaskDaily
+from dashboard.models import CaseDaily, CategoryDaily, GridState, TaskDaily
 from dispatch.models import OPEN_STATUSES, Case, CaseStatus, Source, Task, TaskRole, TaskStatus, Tier
 from haidian.calendar import SHANGHAI
 
@@ -81,17 +82,20 @@ def _task_aggregates():
 def computed(using: str = "default") -> dict[str, dict[tuple, dict[str, int]]]:
     """Every roll-up row recomputed from the cases and tasks (rows of zeros left out)."""
     cases = (Case.objects.using(using).annotate(day=TruncDate("created_at", tzinfo=SHANGHAI))
-             .values("day", "street_id", "category_id").annotate(**_case_aggregates()).order_by())
+             .values("day", "street_id").annotate(**_case_aggregates()).order_by())
+    categories = (Case.objects.using(using).annotate(day=TruncDate("created_at", tzinfo=SHANGHAI))
+                  .values("day", "street_id", "category_id").annotate(volume=Count("id")).order_by())
     tasks = (Task.objects.using(using).annotate(day=TruncDate("created_at", tzinfo=SHANGHAI))
              .values("day", "case__street_id", "agency_id", "department_id").annotate(**_task_aggregates())
              .order_by())
     grids = (Case.objects.using(using).filter(status__in=OPEN_STATUSES).values("grid_id", "street_id")
              .annotate(open=Count("id"), overdue_open=Count("id", filter=Q(overdue=True)),
                        escalated_open=Count("id", filter=Q(tier=Tier.DISTRICT))).order_by())
-    result: dict[str, dict[tuple, dict[str, int]]] = {"case": {}, "task": {}, "grid": {}}
+    result: dict[str, dict[tuple, dict[str, int]]] = {"case": {}, "category": {}, "task": {}, "grid": {}}
     for row in cases:
-        key = (row["day"], row["street_id"], row["category_id"] or 0)
-        result["case"][key] = {f: row[f] for f in CASE_FIELDS}
+        result["case"][(row["day"], row["street_id"])] = {f: row[f] for f in CASE_FIELDS}
+    for row in categories:
+        result["category"][(row["day"], row["street_id"], row["category_id"] or 0)] = {"volume": row["volume"]}
     for row in tasks:
         key = (row["day"], row["case__street_id"], row["agency_id"] or 0, row["department_id"] or 0)
         result["task"][key] = {f: row[f] for f in TASK_FIELDS}
@@ -103,8 +107,10 @@ def computed(using: str = "default") -> dict[str, dict[tuple, dict[str, int]]]:
 def stored(using: str = "default") -> dict[str, dict[tuple, dict[str, int]]]:
     """The roll-up rows as they are in the tables (rows of zeros left out)."""
     return _without_zeros({
-        "case": {(r["day"], r["street_id"], r["category_id"]): {f: r[f] for f in CASE_FIELDS}
+        "case": {(r["day"], r["street_id"]): {f: r[f] for f in CASE_FIELDS}
                  for r in CaseDaily.objects.using(using).values()},
+        "category": {(r["day"], r["street_id"], r["category_id"]): {"volume": r["volume"]}
+                     for r in CategoryDaily.objects.using(using).values()},
         "task": {(r["day"], r["street_id"], r["agency_id"], r["department_id"]): {f: r[f] for f in TASK_FIELDS}
                  for r in TaskDaily.objects.using(using).values()},
         "grid": {(r["grid_id"], r["street_id"]): {f: r[f] for f in GRID_FIELDS}
@@ -120,10 +126,12 @@ def rebuild(using: str = "default") -> None:
     """Recompute every roll-up from scratch, in one transaction (bulk loads; the SQLite demo)."""
     fresh = computed(using)
     with transaction.atomic(using=using):
-        for model in (CaseDaily, TaskDaily, GridState):
+        for model in (CaseDaily, CategoryDaily, TaskDaily, GridState):
             model.objects.using(using).all().delete()
         CaseDaily.objects.using(using).bulk_create(
-            [CaseDaily(day=d, street_id=s, category_id=k, **row) for (d, s, k), row in fresh["case"].items()],
+            [CaseDaily(day=d, street_id=s, **row) for (d, s), row in fresh["case"].items()], batch_size=5000)
+        CategoryDaily.objects.using(using).bulk_create(
+            [CategoryDaily(day=d, street_id=s, category_id=k, **row) for (d, s, k), row in fresh["category"].items()],
             batch_size=5000)
         TaskDaily.objects.using(using).bulk_create(
             [TaskDaily(day=d, street_id=s, agency_id=a, department_id=p, **row)
@@ -188,8 +196,11 @@ def trends(*, street_id: int | None, since: dt.date, until: dt.date) -> dict:
     cases = CaseDaily.objects.filter(day__gte=since, day__lt=until)
     if street_id is not None:
         cases = cases.filter(street_id=street_id)
+    categories = CategoryDaily.objects.filter(day__gte=since, day__lt=until)
+    if street_id is not None:
+        categories = categories.filter(street_id=street_id)
     by_day = list(cases.values("day").annotate(reported=Sum("volume"), closed=Sum("closed")).order_by("day"))
-    by_category = list(cases.values("category_id").annotate(reported=Sum("volume")).order_by("-reported")[:10])
+    by_category = list(categories.values("category_id").annotate(reported=Sum("volume")).order_by("-reported")[:10])
     names = dict(Category.objects.filter(pk__in=[r["category_id"] for r in by_category]).values_list("pk", "name"))
     return {
         "days": [r["day"].isoformat() for r in by_day], "reported": [r["reported"] for r in by_day],

@@ -18,9 +18,9 @@ DECLARE
     closed boolean := c.status NOT IN ('reported', 'rejected') AND c.closed_at IS NOT NULL;
     is_open boolean := c.status IN {OPEN};
 BEGIN
-    INSERT INTO dashboard_casedaily AS d (day, street_id, category_id, volume, accepted, closed, closed_on_time,
+    INSERT INTO dashboard_casedaily AS d (day, street_id, volume, accepted, closed, closed_on_time,
         public_reports, reworked, satisfied, basically_satisfied, dissatisfied)
-    VALUES ((c.created_at AT TIME ZONE 'Asia/Shanghai')::date, c.street_id, coalesce(c.category_id, 0), sign,
+    VALUES ((c.created_at AT TIME ZONE 'Asia/Shanghai')::date, c.street_id, sign,
         sign * accepted::integer,
         sign * closed::integer,
         sign * (closed AND NOT c.overdue)::integer,
@@ -29,13 +29,16 @@ BEGIN
         sign * (c.satisfaction = 'satisfied')::integer,
         sign * (c.satisfaction = 'basically_satisfied')::integer,
         sign * (c.satisfaction = 'dissatisfied')::integer)
-    ON CONFLICT (day, street_id, category_id) DO UPDATE SET
+    ON CONFLICT (day, street_id) DO UPDATE SET
         volume = d.volume + excluded.volume, accepted = d.accepted + excluded.accepted,
         closed = d.closed + excluded.closed, closed_on_time = d.closed_on_time + excluded.closed_on_time,
         public_reports = d.public_reports + excluded.public_reports, reworked = d.reworked + excluded.reworked,
         satisfied = d.satisfied + excluded.satisfied,
         basically_satisfied = d.basically_satisfied + excluded.basically_satisfied,
         dissatisfied = d.dissatisfied + excluded.dissatisfied;
+    INSERT INTO dashboard_categorydaily AS k (day, street_id, category_id, volume)
+    VALUES ((c.created_at AT TIME ZONE 'Asia/Shanghai')::date, c.street_id, coalesce(c.category_id, 0), sign)
+    ON CONFLICT (day, street_id, category_id) DO UPDATE SET volume = k.volume + excluded.volume;
     IF is_open THEN
         INSERT INTO dashboard_gridstate AS g (grid_id, street_id, open, overdue_open, escalated_open)
         VALUES (c.grid_id, c.street_id, sign, sign * c.overdue::integer, sign * (c.tier = 'district')::integer)
@@ -131,7 +134,7 @@ def uninstall(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("dashboard", "0001_initial"),
-        ("dispatch", "0010_notification_user_index"),
+        ("dispatch", "0011_case_case_escalated_open_idx"),
     ]
 
     operations = [migrations.RunPython(install, uninstall)]
