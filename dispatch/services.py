@@ -113,9 +113,16 @@ def warn_time(start: dt.datetime, due: dt.datetime) -> dt.datetime:
 def case_create(*, actor, title: str, lat: float, lng: float, source: str, description: str = "",
                 address: str = "", reporter_name: str = "", reporter_phone: str = "",
                 category: Category | None = None, external_id: str | None = None,
-                now: dt.datetime | None = None) -> Case:
-    """信息采集: a new reported case, located in its grid from the point."""
+                now: dt.datetime | None = None, photo=None) -> Case:
+    """信息采集: a new reported case, located in its grid from the point.
+
+    `actor=None` is a member of the public without an account (the public report page). `photo`
+    is the reporter's picture of the problem, stored as the case's first "before" attachment in
+    the same transaction: the way such a reporter adds one, as `case_attach` needs someone
+    working on the case."""
     now = _now(now)
+    if photo is not None:
+        _check_photo(photo)  # before a number is taken for a report that cannot be stored
     if source not in Source.values:
         raise InvalidInput({"source": _("Unknown source.")})
     located = locate(lat, lng)
@@ -137,6 +144,11 @@ def case_create(*, actor, title: str, lat: float, lng: float, source: str, descr
         )
         _event(case=case, action=Action.CREATE, actor=actor, unit="", at=now, from_status="",
                to_status=CaseStatus.REPORTED, data={"source": source, "grid": grid.code})
+        if photo is not None:
+            from dispatch.models import Attachment
+
+            _store_attachment(case=case, task=None, actor=actor, unit="", upload=photo,
+                              kind=Attachment.Kind.BEFORE, content_type=_sniff(photo), now=now)
     return case
 
 
@@ -522,7 +534,26 @@ def case_attach(*, case: Case, actor, upload, kind: str, task_id: int | None = N
         raise InvalidInput({"kind": _("Unknown attachment kind.")})
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise InvalidInput({"file": _("The file is larger than 10 MB.")})
-    content_type = _sniff(upload)
+    return _store_attachment(case=case, task=task, actor=actor, unit=unit, upload=upload, kind=kind,
+                             content_type=_sniff(upload), now=now)
+
+
+def _check_photo(upload) -> None:
+    """A photo a report brings along: an image (not a document) of at most 10 MB."""
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise InvalidInput({"photo": _("The file is larger than 10 MB.")})
+    try:
+        kind = _sniff(upload)
+    except InvalidInput:
+        kind = ""
+    if not kind.startswith("image/"):
+        raise InvalidInput({"photo": _("Only photos (JPEG, PNG, WebP, GIF) can be attached.")})
+
+
+def _store_attachment(*, case: Case, task: Task | None, actor, unit: str, upload, kind: str, content_type: str,
+                      now: dt.datetime):
+    from dispatch.models import Attachment
+
     attachment = Attachment(case=case, task=task, kind=kind, content_type=content_type, size=upload.size,
                             uploaded_by=actor if actor and actor.is_authenticated else None)
     attachment.file.save(upload.name, upload, save=False)
