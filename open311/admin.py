@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dispatch.admin import ReadOnlyAdmin
 from open311 import services
 from open311.models import ApiClient, ServiceDefinition, ServiceRequest
 
@@ -50,18 +51,9 @@ class ServiceDefinitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
+class ServiceRequestAdmin(ReadOnlyAdmin):
     list_display = ["case", "client", "created_at"]
     list_filter = ["client"]
     list_select_related = ["case", "client"]
     search_fields = ["=case__number", "=token"]
     show_full_result_count = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
