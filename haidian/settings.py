@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "open311",
     "public",
     "dashboard",
+    "appointments",
+    "comanagers",
+    "workaccess",
+    "committees",
 ]
 
 MIDDLEWARE = [

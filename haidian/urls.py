@@ -47,6 +47,10 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("api/v1/dashboard/summary/", dashboard_api.summary, name="dashboard-summary"),
     path("", include("public.urls")),
+    path("appointments/", include("appointments.urls")),
+    path("comanagers/", include("comanagers.urls")),
+    path("work-access/", include("workaccess.urls")),
+    path("committees/", include("committees.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     # Before the router: its format suffixes would read ".xlsx" as a format of `results`.

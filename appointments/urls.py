@@ -1,0 +1,5 @@
+"""Pages of the appointments app."""
+
+app_name = "appointments"
+
+urlpatterns = []

@@ -1,0 +1,5 @@
+"""Pages of the comanagers app."""
+
+app_name = "comanagers"
+
+urlpatterns = []

@@ -1,0 +1,5 @@
+"""Pages of the committees app."""
+
+app_name = "committees"
+
+urlpatterns = []

@@ -1,0 +1,5 @@
+"""Pages of the workaccess app."""
+
+app_name = "workaccess"
+
+urlpatterns = []
