@@ -142,6 +142,45 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(serializers.AwardSerializer(awards, many=True).data)
 
 
+class AwardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """统筹激励: a street's awards to the agencies serving it, recorded by its staff, approved by a second
+    staff member; the district sees every street's. `summary/?year=` sums the approved ones per street."""
+
+    serializer_class = serializers.AwardSerializer
+    pagination_class = FormPagination
+
+    def get_queryset(self):
+        return selectors.awards(user=self.request.user).select_related("street", "agency", "round")
+
+    @extend_schema(request=serializers.AwardInput, responses={201: serializers.AwardSerializer})
+    def create(self, request, *args, **kwargs):
+        data = _input(serializers.AwardInput, request)
+        award = services.award_record(actor=request.user, **data)
+        return Response(serializers.AwardSerializer(award).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=serializers.AwardSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return Response(serializers.AwardSerializer(
+            services.award_decide(award=self.get_object(), actor=request.user, approve=True)).data)
+
+    @extend_schema(request=None, responses=serializers.AwardSerializer)
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        return Response(serializers.AwardSerializer(
+            services.award_decide(award=self.get_object(), actor=request.user, approve=False)).data)
+
+    @extend_schema(parameters=[serializers.AwardTotalsQuery], responses=dict)
+    @action(detail=False, methods=["get"])
+    def summary(self, request):
+        """Approved awards per street in `year`: count and total (yuan)."""
+        year = _input(serializers.AwardTotalsQuery, request, request.query_params)["year"]
+        return Response([{"street": row["street__code"], "name": row["street__name"], "count": row["count"],
+                          "total": str(row["total"])}
+                         for row in services.award_totals(year=year, street_ids=selectors.award_street_ids(
+                             user=request.user))])
+
+
 class EvaluationViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin):
     """One's own evaluation forms (the district reads all)."""
 

@@ -250,10 +250,20 @@ class SurveyResponse(models.Model):
         return f"{self.unit_kind} {self.unit_id}: {self.answer}"
 
 
-class Award(models.Model):
-    """统筹激励: money a street gives an agency serving it from its own budget, against a published round."""
+class AwardStatus(models.TextChoices):
+    PENDING = "pending", _("awaiting approval")
+    APPROVED = "approved", _("approved")
+    REFUSED = "refused", _("refused")
 
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="awards", verbose_name=_("round"))
+
+class Award(models.Model):
+    """统筹激励: money a street gives an agency serving it from its own budget, for a year (and, if
+    it rests on one, a published assessment round). A second member of the street's staff approves
+    or refuses it; only approved awards count in the street's yearly total."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="awards", verbose_name=_("round"),
+                              null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("budget year"))
     street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="+", verbose_name=_("street"))
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
     amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2,
@@ -262,12 +272,17 @@ class Award(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"))
+    status = models.CharField(_("status"), max_length=10, choices=AwardStatus.choices, default=AwardStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("approved or refused by"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("approved or refused at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("incentive award")
         verbose_name_plural = _("incentive awards")
         ordering = ["-recorded_at"]
         constraints = [models.CheckConstraint(name="award_amount_positive", condition=Q(amount__gt=0))]
+        indexes = [models.Index(fields=["street", "year"], name="award_street_year_idx")]
 
     def __str__(self) -> str:
         return f"{self.street_id} → {self.agency_id}: {self.amount}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import Count, F, Q, QuerySet
 
 from assessment import services
-from assessment.models import Evaluation, Result, Round, RoundStatus
+from assessment.models import Award, Evaluation, Result, Round, RoundStatus
 from dispatch import rules
 from haidian.permissions import Role
 
@@ -56,3 +56,16 @@ def progress_of_raters(*, round: Round) -> list[dict]:
             .order_by("rater_kind", "rater_name"))
     result = [{**row, "missing": row["forms"] - row["submitted"]} for row in rows]
     return sorted(result, key=lambda r: (-r["missing"], r["rater_kind"], r["rater_name"]))
+
+
+def award_street_ids(*, user) -> set[int] | None:
+    """The streets whose awards this person sees (None: all, for the district and auditors)."""
+    if sees_drafts(user) or user.is_superuser:
+        return None
+    return {unit for role, field, unit, _label in rules.memberships(user) if field == "street"}
+
+
+def awards(*, user) -> QuerySet[Award]:
+    street_ids = award_street_ids(user=user)
+    queryset = Award.objects.all()
+    return queryset if street_ids is None else queryset.filter(street_id__in=street_ids)

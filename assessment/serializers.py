@@ -72,10 +72,12 @@ class ResultQuery(Serializer):
 class AwardSerializer(ModelSerializer):
     street = serializers.CharField(source="street.code")
     agency = serializers.CharField(source="agency.code")
+    round = serializers.CharField(source="round.period", default=None)
 
     class Meta:
         model = Award
-        fields = ["id", "street", "agency", "amount", "reason", "recorded_at"]
+        fields = ["id", "year", "round", "street", "agency", "amount", "reason", "status", "recorded_at",
+                  "decided_at"]
         read_only_fields = fields
 
 
@@ -84,3 +86,8 @@ class AwardInput(Serializer):
     agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all())
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     reason = serializers.CharField()
+    year = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=2000, max_value=2100)
+
+
+class AwardTotalsQuery(Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Street
 from assessment import plan
-from assessment.models import PERIOD_RE, Award, ComputeState, Evaluation, Round, RoundStatus
+from assessment.models import PERIOD_RE, Award, AwardStatus, ComputeState, Evaluation, Round, RoundStatus
 from dispatch import rules
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role
@@ -227,21 +228,62 @@ def evaluation_submit(*, evaluation: Evaluation, actor, scores: dict, comment: s
 
 # --- incentive awards ------------------------------------------------------------------------------
 
+def _street_staff_of(actor, street: Street) -> bool:
+    return actor.is_superuser or any(r == Role.STREET_STAFF and f == "street" and u == street.pk
+                                     for r, f, u, _label in rules.memberships(actor))
+
+
 @transaction.atomic
-def award_record(*, round: Round, actor, street: Street, agency: Agency, amount, reason: str,
-                 now: dt.datetime | None = None) -> Award:
-    """统筹激励: the street's own money to an agency serving it, against a published round."""
-    if not (actor.is_superuser or any(r == Role.STREET_STAFF and f == "street" and u == street.pk
-                                      for r, f, u, _label in rules.memberships(actor))):
+def award_record(*, actor, street: Street, agency: Agency, amount, reason: str, round: Round | None = None,
+                 year: int | None = None, now: dt.datetime | None = None) -> Award:
+    """统筹激励: the street's own money to an agency serving it, for a budget year (by default this
+    year, or the year of the published round it rests on); it waits for a second staff member's approval."""
+    now = now or timezone.now()
+    if not _street_staff_of(actor, street):
         raise ActionForbidden(_("Only the street's own staff record its incentive awards."))
-    if round.status != RoundStatus.PUBLISHED:
+    if round is not None and round.status != RoundStatus.PUBLISHED:
         raise ActionConflict(_("Awards are recorded against a published round."))
     if not agency.streets.filter(pk=street.pk).exists():
         raise InvalidInput({"agency": [_("%(code)s is not an agency serving this street.") % {"code": agency.code}]})
-    if amount is None or amount <= 0:
+    try:
+        amount = Decimal(str(amount))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput({"amount": [_("The amount must be more than zero.")]}) from None
+    if not amount.is_finite() or amount <= 0:
         raise InvalidInput({"amount": [_("The amount must be more than zero.")]})
-    return Award.objects.create(round=round, street=street, agency=agency, amount=amount, reason=reason,
-                                recorded_by=actor, recorded_at=now or timezone.now())
+    if not reason.strip():
+        raise InvalidInput({"reason": [_("Say what the award is for.")]})
+    if year is None:
+        year = int(round.period[:4]) if round is not None else timezone.localtime(now).year
+    return Award.objects.create(round=round, year=year, street=street, agency=agency, amount=amount, reason=reason,
+                                recorded_by=actor, recorded_at=now)
+
+
+@transaction.atomic
+def award_decide(*, award: Award, actor, approve: bool, now: dt.datetime | None = None) -> Award:
+    """A second member of the street's staff approves or refuses (never the one who recorded it)."""
+    award = Award.objects.select_for_update().select_related("street").get(pk=award.pk)
+    if not _street_staff_of(actor, award.street):
+        raise ActionForbidden(_("Only the street's own staff approve its incentive awards."))
+    if award.recorded_by_id == actor.pk:
+        raise ActionForbidden(_("An award is approved by someone other than the person who recorded it."))
+    if award.status != AwardStatus.PENDING:
+        raise ActionConflict(_("This award has been decided already."))
+    award.status = AwardStatus.APPROVED if approve else AwardStatus.REFUSED
+    award.decided_by, award.decided_at = actor, now or timezone.now()
+    award.save(update_fields=["status", "decided_by", "decided_at"])
+    return award
+
+
+def award_totals(*, year: int, street_ids=None) -> list[dict]:
+    """Approved awards per street in a budget year: count and sum (one grouped query)."""
+    from django.db.models import Count, Sum
+
+    awards = Award.objects.filter(year=year, status=AwardStatus.APPROVED)
+    if street_ids is not None:
+        awards = awards.filter(street_id__in=street_ids)
+    return list(awards.values("street_id", "street__code", "street__name")
+                .annotate(count=Count("id"), total=Sum("amount")).order_by("street__code"))
 
 
 @transaction.atomic

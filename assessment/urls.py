@@ -10,6 +10,8 @@ urlpatterns = [
     # --- rounds, forms and results (assessment.views) ---
     path("assessment/", views.my_forms, name="mine"),
     path("assessment/forms/<int:pk>/", views.fill, name="fill"),
+    path("assessment/awards/", views.awards, name="awards"),
+    path("assessment/awards/<int:pk>/<str:verdict>/", views.award_decide, name="award-decide"),
     path("assessment/rounds/<str:period>/", views.round_page, name="round"),
     path("assessment/rounds/<str:period>/progress/", views.progress, name="progress"),
     path("assessment/rounds/<str:period>/do/<str:step>/", views.round_act, name="round-act"),

@@ -8,13 +8,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from agencies.models import Agency
 from assessment import selectors, services
 from assessment.compute import KINDS
 from assessment.models import Round, RoundStatus, UnitKind
+from dispatch.selectors import staff_streets
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 
 
@@ -145,3 +148,64 @@ def round_act(request, period: str, step: str):
     else:
         messages.success(request, _("Done."))
     return redirect("assessment:round", period=round_.period)
+
+
+class AwardForm(forms.Form):
+    agency = forms.ChoiceField(label=gettext_lazy("Agency"))
+    amount = forms.DecimalField(label=gettext_lazy("Amount (yuan)"), max_digits=12, decimal_places=2, min_value=0)
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, street, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agencies = {a.code: a for a in Agency.objects.filter(streets=street).order_by("code")}
+        self.fields["agency"].choices = [(code, str(agency)) for code, agency in self.agencies.items()]
+
+
+@login_required
+def awards(request):
+    """统筹激励: a street's awards of the year (record, approve), and the yearly totals per street."""
+    street_ids = selectors.award_street_ids(user=request.user)
+    streets = list(staff_streets(user=request.user))
+    if street_ids is not None and not streets:
+        raise Http404
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        raise Http404 from None
+    street = streets[0] if streets else None
+    form = AwardForm(request.POST or None, street=street) if street else None
+    status = 200
+    if request.method == "POST" and form is not None:
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.award_record(actor=request.user, street=street, agency=form.agencies[data["agency"]],
+                                      amount=data["amount"], reason=data["reason"], year=year)
+            except (ActionForbidden, ActionConflict, InvalidInput) as exc:
+                status, message = _refusal(exc)
+                form.add_error(None, message)
+            else:
+                messages.success(request, _("Award recorded; it counts once another staff member approves it."))
+                return redirect(f"{request.path}?year={year}")
+    rows = list(selectors.awards(user=request.user).filter(year=year)
+                .select_related("street", "agency", "recorded_by").order_by("-recorded_at")[:200])
+    return render(request, "assessment/awards.html", {
+        "year": year, "form": form, "awards": rows, "street": street,
+        "totals": services.award_totals(year=year, street_ids=street_ids),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def award_decide(request, pk: int, verdict: str):
+    award = selectors.awards(user=request.user).filter(pk=pk).first()
+    if award is None or verdict not in ("approve", "refuse"):
+        raise Http404
+    try:
+        services.award_decide(award=award, actor=request.user, approve=verdict == "approve")
+    except (ActionForbidden, ActionConflict) as exc:
+        messages.error(request, _refusal(exc)[1])
+    else:
+        messages.success(request, _("Done."))
+    return redirect(f"/assessment/awards/?year={award.year}")

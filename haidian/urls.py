@@ -9,7 +9,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from agencies.api import AgencyViewSet, DepartmentViewSet, StreetViewSet
-from assessment.api import EvaluationViewSet, RoundViewSet
+from assessment.api import AwardViewSet, EvaluationViewSet, RoundViewSet
 from assessment.api_surveys import SurveyViewSet
 from dashboard import api as dashboard_api
 from dispatch.api import CaseViewSet, CategoryViewSet, LetterViewSet, NotificationViewSet, TaskViewSet
@@ -30,6 +30,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("letters", LetterViewSet, basename="letter")
 router.register("rounds", RoundViewSet, basename="round")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
+router.register("awards", AwardViewSet, basename="award")
 router.register("surveys", SurveyViewSet, basename="survey")
 
 admin.site.site_header = _("Haidian grid-based social service management · administration")

@@ -322,7 +322,7 @@ def test_a_street_records_an_incentive_award_against_a_published_round(api, open
                                      format="json")
     nothing = client.post("/api/v1/rounds/2026H1/awards/", {**body, "amount": "0"}, format="json")
 
-    assert done.status_code == 201 and done.json()["amount"] == "20000.00"
+    assert done.status_code == 201 and done.json()["amount"] == "20000.00" and done.json()["year"] == 2026
     assert other_agency.status_code == 400 and "agency" in other_agency.json()
     assert other_street_award.status_code == 403
     assert nothing.status_code == 400 and "amount" in nothing.json()
