@@ -25,6 +25,12 @@ def workplaces(request) -> dict:
         links.append((reverse("dashboard:dashboard"), _("Dashboard")))
     if roles & {Role.STREET_STAFF, Role.AGENCY_HEAD, Role.AGENCY_STAFF, Role.DEPARTMENT_ADMIN, Role.DISTRICT_COMMAND}:
         links.append((reverse("dispatch:letters"), _("Deadline letters")))
+    if Role.DEPARTMENT_ADMIN in roles or Role.DISTRICT_COMMAND in roles:
+        links.append((reverse("workaccess:requests"), _("Work access")))
+    if Role.STREET_STAFF in roles:
+        links.append((reverse("workaccess:tasks"), _("Assigned tasks")))
+    if roles & {Role.STREET_STAFF, Role.DISTRICT_COMMAND}:
+        links.append((reverse("workaccess:delegated"), _("Delegated enforcement")))
     if roles & {Role.STREET_STAFF, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.AGENCY_HEAD, Role.DEPARTMENT_ADMIN,
                 Role.DISTRICT_COMMAND, Role.AUDITOR}:
         links.append((reverse("assessment:mine"), _("Assessment")))

@@ -16,6 +16,7 @@ from dispatch.api import CaseViewSet, CategoryViewSet, LetterViewSet, Notificati
 from grids.api import CommunityViewSet, GridViewSet
 from haidian import views
 from haidian.health import healthz
+from workaccess.api import AccessRequestViewSet, DelegatedActionViewSet, DelegatedMatterViewSet, StreetTaskViewSet
 
 router = DefaultRouter()
 router.register("streets", StreetViewSet, basename="street")
@@ -31,6 +32,10 @@ router.register("letters", LetterViewSet, basename="letter")
 router.register("rounds", RoundViewSet, basename="round")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("awards", AwardViewSet, basename="award")
+router.register("work-access-requests", AccessRequestViewSet, basename="access-request")
+router.register("street-tasks", StreetTaskViewSet, basename="street-task")
+router.register("delegated-matters", DelegatedMatterViewSet, basename="delegated-matter")
+router.register("delegated-actions", DelegatedActionViewSet, basename="delegated-action")
 router.register("surveys", SurveyViewSet, basename="survey")
 
 admin.site.site_header = _("Haidian grid-based social service management · administration")

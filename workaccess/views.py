@@ -1,0 +1,250 @@
+"""Work access pages: the department's requests, the district's queue, the street's assigned tasks,
+and the delegated catalogue. Every POST validates a form and calls the same service as the API; a
+refused action re-renders the page with the reason (403, 409, 400)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies.models import Department
+from dispatch import rules
+from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
+from haidian.permissions import Role
+from workaccess import forms, selectors, services
+from workaccess.models import AccessStatus
+
+
+def _status_of(exc: Exception) -> int:
+    return 403 if isinstance(exc, ActionForbidden) else 409 if isinstance(exc, ActionConflict) else 400
+
+
+def _onto(form, exc: Exception) -> None:
+    if isinstance(exc, InvalidInput):
+        for field, errors in exc.errors.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        form.add_error(None, str(exc))
+
+
+def _unit_ids(user, role: str, field: str) -> list[int]:
+    return [unit for r, f, unit, _label in rules.memberships(user) if r == role and f == field]
+
+
+def _admin_departments(user):
+    if user.is_superuser:
+        return Department.objects.all()
+    return Department.objects.filter(pk__in=_unit_ids(user, Role.DEPARTMENT_ADMIN, "department"))
+
+
+def _command_districts(user) -> list[int]:
+    if user.is_superuser:
+        return list(Department.objects.values_list("district_id", flat=True).distinct())
+    return _unit_ids(user, Role.DISTRICT_COMMAND, "district")
+
+
+@login_required
+def index(request):
+    if selectors.staff_streets(user=request.user).exists() and not request.user.is_superuser:
+        return redirect("workaccess:tasks")
+    return redirect("workaccess:requests")
+
+
+# --- requests --------------------------------------------------------------------------------------
+
+def _requests_page(request, form=None, status=200):
+    departments = _admin_departments(request.user)
+    districts = _command_districts(request.user)
+    if not departments.exists() and not districts:
+        raise Http404
+    if form is None and departments.exists():
+        form = forms.RequestForm(departments=departments)
+    rows = selectors.request_list(user=request.user)
+    return render(request, "workaccess/requests.html", {
+        "form": form, "requests": rows, "is_command": bool(districts),
+        "waiting": rows.filter(status=AccessStatus.SUBMITTED).count() if districts else 0,
+    }, status=status)
+
+
+@login_required
+def request_list(request):
+    """Department admins: their requests and a new one. District command: the queue to decide."""
+    return _requests_page(request)
+
+
+@login_required
+@require_POST
+def request_new(request):
+    departments = _admin_departments(request.user)
+    if not departments.exists():
+        raise Http404
+    form = forms.RequestForm(request.POST, departments=departments)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.request_create(actor=request.user, **data)
+        except (ActionForbidden, ActionConflict, InvalidInput) as exc:
+            _onto(form, exc)
+            return _requests_page(request, form, _status_of(exc))
+        messages.success(request, _("Request drafted."))
+        return redirect("workaccess:request", pk=created.pk)
+    return _requests_page(request, form, 400)
+
+
+def _visible_request(user, pk: int):
+    found = selectors.request_list(user=user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+STEP_FORMS = {"submit": None, "approve": "decision", "refuse": "decision", "assign": "assign"}
+
+
+def _step_form(step: str, found, data=None):
+    kind = STEP_FORMS[step]
+    if kind == "decision":
+        return forms.DecisionForm(data, prefix=step)
+    if kind == "assign":
+        return forms.AssignForm(data, prefix=step, district_id=found.department.district_id)
+    return None
+
+
+def _request_context(request, found, bound=None, error=""):
+    steps = services.request_steps(request.user, found)
+    bound = bound or {}
+    step_forms = {step: bound.get(step) or _step_form(step, found) for step in STEP_FORMS if step in steps}
+    return {"item": found, "step_forms": step_forms, "error": error,
+            "assignments": found.assignments.select_related("street").order_by("street__code")}
+
+
+@login_required
+def request_detail(request, pk: int):
+    return render(request, "workaccess/request_detail.html",
+                  _request_context(request, _visible_request(request.user, pk)))
+
+
+@login_required
+@require_POST
+def request_act(request, pk: int, step: str):
+    """submit, approve, refuse or assign (as the API's)."""
+    found = _visible_request(request.user, pk)
+    if step not in STEP_FORMS:
+        raise Http404
+    form = _step_form(step, found, request.POST)
+    try:
+        if form is not None and not form.is_valid():
+            raise InvalidInput({})
+        data = form.cleaned_data if form is not None else {}
+        if step == "submit":
+            services.request_submit(request=found, actor=request.user)
+        elif step == "assign":
+            services.request_assign(request=found, actor=request.user, streets=list(data["streets"]))
+        else:
+            services.request_decide(request=found, actor=request.user, approve=step == "approve", **data)
+    except (ActionForbidden, ActionConflict, InvalidInput) as exc:
+        status = _status_of(exc)
+        message = _("Please correct the errors below.") if status == 400 else str(exc)
+        if form is not None and isinstance(exc, InvalidInput):
+            _onto(form, exc)
+        context = _request_context(request, _visible_request(request.user, pk), {step: form} if form else {}, message)
+        return render(request, "workaccess/request_detail.html", context, status=status)
+    messages.success(request, _("Done."))
+    return redirect("workaccess:request", pk=found.pk)
+
+
+# --- the street's tasks ----------------------------------------------------------------------------
+
+def _tasks_page(request, error="", status=200):
+    streets = selectors.staff_streets(user=request.user)
+    if not streets.exists():
+        raise Http404
+    rows = selectors.assignment_list(user=request.user).filter(street__in=streets)
+    return render(request, "workaccess/tasks.html", {"assignments": rows, "error": error}, status=status)
+
+
+@login_required
+def task_list(request):
+    """The street's assigned tasks, with the powers, money and people that came with each."""
+    return _tasks_page(request)
+
+
+@login_required
+@require_POST
+def task_acknowledge(request, pk: int):
+    assignment = selectors.assignment_list(user=request.user).filter(pk=pk).first()
+    if assignment is None:
+        raise Http404
+    try:
+        services.assignment_acknowledge(assignment=assignment, actor=request.user)
+    except (ActionForbidden, ActionConflict) as exc:
+        return _tasks_page(request, str(exc), _status_of(exc))
+    messages.success(request, _("Acknowledged."))
+    return redirect("workaccess:tasks")
+
+
+# --- delegated enforcement -------------------------------------------------------------------------
+
+def _catalogue(request, action_form=None, matter_form=None, error="", status=200):
+    matters = selectors.matter_list(user=request.user)
+    streets = selectors.staff_streets(user=request.user)
+    districts = _command_districts(request.user)
+    if not matters.exists() and not streets.exists() and not districts:
+        raise Http404
+    if action_form is None and streets.exists():
+        action_form = forms.ActionForm(prefix="record", matters=matters.filter(active=True), streets=streets)
+    if matter_form is None and districts:
+        matter_form = forms.MatterForm(prefix="matter", district_ids=districts)
+    return render(request, "workaccess/delegated.html", {
+        "matters": matters, "action_form": action_form, "matter_form": matter_form, "error": error,
+        "actions": selectors.action_list(user=request.user)[:50],
+    }, status=status)
+
+
+@login_required
+def delegated(request):
+    """The district's catalogue of delegated matters; streets record actions, the command adds entries."""
+    return _catalogue(request)
+
+
+@login_required
+@require_POST
+def delegated_record(request):
+    streets = selectors.staff_streets(user=request.user)
+    if not streets.exists():
+        raise Http404
+    form = forms.ActionForm(request.POST, prefix="record", matters=selectors.matter_list(user=request.user),
+                            streets=streets)
+    if not form.is_valid():
+        return _catalogue(request, action_form=form, status=400)
+    try:
+        services.action_record(actor=request.user, **form.cleaned_data)
+    except (ActionForbidden, ActionConflict, InvalidInput) as exc:
+        _onto(form, exc)
+        return _catalogue(request, action_form=form, error=str(exc) if _status_of(exc) != 400 else "",
+                          status=_status_of(exc))
+    messages.success(request, _("Action recorded."))
+    return redirect("workaccess:delegated")
+
+
+@login_required
+@require_POST
+def delegated_new(request):
+    districts = _command_districts(request.user)
+    if not districts:
+        raise Http404
+    form = forms.MatterForm(request.POST, prefix="matter", district_ids=districts)
+    if not form.is_valid():
+        return _catalogue(request, matter_form=form, status=400)
+    try:
+        services.matter_create(actor=request.user, **form.cleaned_data)
+    except (ActionForbidden, ActionConflict, InvalidInput) as exc:
+        _onto(form, exc)
+        return _catalogue(request, matter_form=form, status=_status_of(exc))
+    messages.success(request, _("Entry added."))
+    return redirect("workaccess:delegated")
