@@ -1,5 +1,13 @@
 """Pages of the comanagers app."""
 
+from django.urls import path
+
+from comanagers import views
+
 app_name = "comanagers"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.street_page, name="street"),
+    path("district/", views.district_page, name="district"),
+    path("<int:pk>/leave/", views.leave, name="leave"),
+]

@@ -29,6 +29,9 @@ def workplaces(request) -> dict:
         links.append((reverse("workaccess:requests"), _("Work access")))
     if Role.STREET_STAFF in roles:
         links.append((reverse("workaccess:tasks"), _("Assigned tasks")))
+        links.append((reverse("comanagers:street"), _("Co-managers")))
+    if Role.DISTRICT_COMMAND in roles:
+        links.append((reverse("comanagers:district"), _("Co-manager quotas")))
     if roles & {Role.STREET_STAFF, Role.DISTRICT_COMMAND}:
         links.append((reverse("workaccess:delegated"), _("Delegated enforcement")))
     if roles & {Role.STREET_STAFF, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.AGENCY_HEAD, Role.DEPARTMENT_ADMIN,

@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 from agencies.api import AgencyViewSet, DepartmentViewSet, StreetViewSet
 from assessment.api import AwardViewSet, EvaluationViewSet, RoundViewSet
 from assessment.api_surveys import SurveyViewSet
+from comanagers.api import CoManagerViewSet, QuotaViewSet
 from dashboard import api as dashboard_api
 from dispatch.api import CaseViewSet, CategoryViewSet, LetterViewSet, NotificationViewSet, TaskViewSet
 from grids.api import CommunityViewSet, GridViewSet
@@ -36,6 +37,8 @@ router.register("work-access-requests", AccessRequestViewSet, basename="access-r
 router.register("street-tasks", StreetTaskViewSet, basename="street-task")
 router.register("delegated-matters", DelegatedMatterViewSet, basename="delegated-matter")
 router.register("delegated-actions", DelegatedActionViewSet, basename="delegated-action")
+router.register("comanagers", CoManagerViewSet, basename="comanager")
+router.register("comanager-quotas", QuotaViewSet, basename="comanager-quota")
 router.register("surveys", SurveyViewSet, basename="survey")
 
 admin.site.site_header = _("Haidian grid-based social service management · administration")

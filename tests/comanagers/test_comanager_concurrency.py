@@ -1,0 +1,82 @@
+"""Two hires for the last place at the same moment, on real PostgreSQL connections: the quota row's
+lock serves them one after the other, so exactly one is hired and the other is told the quota is
+reached.
+
+Transactional (each thread needs committed data), so it builds its own reference data.
+"""
+
+import datetime as dt
+import io
+import threading
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import translation
+
+from agencies.models import Street
+from comanagers import services
+from comanagers.models import CoManager, Deployment
+from dispatch import rules
+from haidian.errors import ActionConflict
+from haidian.permissions import Role
+from tests.comanagers.conftest import seeded_post, set_quota
+from tests.conftest import HOME_STREET, make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def haidian(transactional_db):
+    call_command("load_calendar", years=[2025, 2026], verbosity=0)
+    call_command("seed_haidian", verbosity=0, stdout=io.StringIO())
+
+
+def run_together(*actions) -> list:
+    """Run each callable in its own thread on its own, already open connection, released at once by a
+    barrier; return what each returned or raised, in order. (Opening the connections before the
+    barrier keeps one thread's connection set-up from letting the other finish first.)"""
+    barrier = threading.Barrier(len(actions))
+    outcomes: list = [None] * len(actions)
+
+    def run(index, action):
+        translation.activate("en")
+        try:
+            connection.ensure_connection()
+            barrier.wait(timeout=10)
+            outcomes[index] = action()
+        except Exception as exc:  # the outcome under test, reported to the main thread
+            outcomes[index] = exc
+        finally:
+            translation.deactivate()
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, action)) for index, action in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
+    return outcomes
+
+
+def test_two_hires_for_the_last_place_leave_exactly_one_hired():
+    street = Street.objects.get(code=HOME_STREET)
+    staff = [make_user(f"hirer-{n}", Role.STREET_STAFF, [street]) for n in (1, 2)]
+    post = seeded_post("safety-informant")
+    set_quota(street, 1)
+    hired_on = dt.date(2026, 3, 2)
+
+    for actor in staff:
+        rules.memberships(actor)  # read before the race, so that both threads start at the same step
+
+    def hire(actor, name):
+        return lambda: services.comanager_hire(actor=actor, street=street, post=post,
+                                               name=name, phone="13800001234", hired_at=hired_on,
+                                               deployment=Deployment.CENTRAL, central_reason="调解员")
+
+    outcomes = run_together(hire(staff[0], "甲"), hire(staff[1], "乙"))
+
+    assert Counter(type(outcome) for outcome in outcomes) == {CoManager: 1, ActionConflict: 1}, outcomes
+    assert CoManager.objects.filter(street=street).count() == 1
