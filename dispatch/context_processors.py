@@ -25,6 +25,8 @@ def workplaces(request) -> dict:
         links.append((reverse("dashboard:dashboard"), _("Dashboard")))
     if roles & {Role.STREET_STAFF, Role.AGENCY_HEAD, Role.AGENCY_STAFF, Role.DEPARTMENT_ADMIN, Role.DISTRICT_COMMAND}:
         links.append((reverse("dispatch:letters"), _("Deadline letters")))
+    if roles & {Role.STREET_STAFF, Role.DEPARTMENT_ADMIN, Role.DISTRICT_COMMAND}:
+        links.append((reverse("appointments:list"), _("Appointments")))
     if Role.DEPARTMENT_ADMIN in roles or Role.DISTRICT_COMMAND in roles:
         links.append((reverse("workaccess:requests"), _("Work access")))
     if Role.STREET_STAFF in roles:

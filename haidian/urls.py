@@ -9,6 +9,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from agencies.api import AgencyViewSet, DepartmentViewSet, StreetViewSet
+from appointments.api import AppointmentViewSet
 from assessment.api import AwardViewSet, EvaluationViewSet, RoundViewSet
 from assessment.api_surveys import SurveyViewSet
 from comanagers.api import CoManagerViewSet, QuotaViewSet
@@ -39,6 +40,7 @@ router.register("delegated-matters", DelegatedMatterViewSet, basename="delegated
 router.register("delegated-actions", DelegatedActionViewSet, basename="delegated-action")
 router.register("comanagers", CoManagerViewSet, basename="comanager")
 router.register("comanager-quotas", QuotaViewSet, basename="comanager-quota")
+router.register("appointments", AppointmentViewSet, basename="appointment")
 router.register("surveys", SurveyViewSet, basename="survey")
 
 admin.site.site_header = _("Haidian grid-based social service management · administration")

@@ -1,0 +1,264 @@
+"""Writes: who manages an agency, its yearly budget, and the appointment workflow.
+
+Appointment steps lock the row and check its status in one table (`APPOINTMENT_MOVES`), as the
+deadline letters do: two people acting at once cannot both move it (the second waits for the lock
+and then finds the new status, a 409).
+
+Decision (issue: "a dual-mode agency with an opinion that disagrees"): an *opinion* is advice the
+department must have on file, not a veto — a filing with a disagreeing opinion is accepted and the
+opinion stays on record. Only a *consent* (房管所, 卫生监督站, the 城管分队 executive deputy) that
+refuses makes the filing invalid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, ManagementMode, Street
+from appointments.models import (
+    AgencyBudget,
+    Appointment,
+    AppointmentStatus,
+    Holder,
+    PartyCommitteeSeat,
+    Position,
+    Requirement,
+    Verdict,
+)
+from appointments.selectors import admin_department_ids, staff_street_ids
+from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
+
+K = Agency.Kind
+OPINION_KINDS = {K.POLICE_STATION, K.MARKET_OFFICE, K.TRAFFIC_BRIGADE}
+CONSENT_KINDS = {K.HOUSING_OFFICE, K.HEALTH_INSPECTION, K.URBAN_MANAGEMENT_SQUAD}
+STREET_KINDS = {K.JUSTICE_OFFICE, K.STATISTICS_OFFICE}
+
+S = AppointmentStatus
+# step → {from status: to status}; a step not listed for the current status is a 409.
+APPOINTMENT_MOVES = {
+    "attach": {S.PROPOSED: S.DOCUMENT_ATTACHED, S.DOCUMENT_ATTACHED: S.DOCUMENT_ATTACHED},
+    "file": {S.PROPOSED: S.FILED, S.DOCUMENT_ATTACHED: S.FILED},
+}
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+# --- management mode ---------------------------------------------------------------------------
+
+def requirement(agency: Agency, position: str | None = None) -> str:
+    """What an appointment to `agency` needs from the street.
+
+    派出所, 工商所, 交通大队 → the party committee's opinion; 房管所, 卫生监督站 → its consent;
+    城管分队 → consent for the executive deputy (and when no position is named), an opinion for
+    the other posts; 司法所, 统计所 → the street appoints directly; any other kind by its mode.
+    """
+    if agency.kind in STREET_KINDS:
+        return Requirement.STREET_APPOINTS
+    if agency.kind == K.URBAN_MANAGEMENT_SQUAD:
+        return Requirement.CONSENT if position in (None, Position.EXECUTIVE_DEPUTY) else Requirement.OPINION
+    if agency.kind in CONSENT_KINDS:
+        return Requirement.CONSENT
+    if agency.kind in OPINION_KINDS:
+        return Requirement.OPINION
+    return Requirement.STREET_APPOINTS if agency.management_mode == ManagementMode.LOCAL else Requirement.OPINION
+
+
+def who_schedules(agency: Agency) -> str:
+    """Whose orders set the agency's daily work: the street for local and mainly-local agencies."""
+    return Holder.DEPARTMENT if agency.management_mode == ManagementMode.DUAL else Holder.STREET
+
+
+def budget_holder(agency: Agency) -> str:
+    """Whose budget carries the agency: the street's for local and mainly-local, else the department's."""
+    return Holder.DEPARTMENT if agency.management_mode == ManagementMode.DUAL else Holder.STREET
+
+
+@transaction.atomic
+def budget_record(*, agency: Agency, year: int, amount: Decimal, holder: str | None = None,
+                  note: str = "") -> AgencyBudget:
+    """Record the agency's budget of `year` (once: the year's row is unique)."""
+    if AgencyBudget.objects.filter(agency=agency, year=year).exists():
+        raise ActionConflict(_("The budget of %(agency)s for %(year)s is already recorded.")
+                             % {"agency": agency, "year": year})
+    if amount < 0:
+        raise InvalidInput({"amount": _("A budget cannot be negative.")})
+    return AgencyBudget.objects.create(agency=agency, year=year, amount=amount, note=note,
+                                       holder=holder or budget_holder(agency))
+
+
+# --- appointments ------------------------------------------------------------------------------
+
+def _is_admin(user, agency: Agency) -> bool:
+    return agency.department_id in admin_department_ids(user)
+
+
+def _is_staff(user, street_id: int) -> bool:
+    return street_id in staff_street_ids(user)
+
+
+def appointment_steps(user, appointment: Appointment) -> set[str]:
+    """The steps this person may take now (the pages show only these)."""
+    steps = set()
+    if appointment.status in APPOINTMENT_MOVES["attach"] and _is_staff(user, appointment.street_id):
+        steps.add("attach")
+    if appointment.status in APPOINTMENT_MOVES["file"] and _is_admin(user, appointment.agency):
+        steps.add("file")
+    return steps
+
+
+def _serves(agency: Agency, street: Street) -> None:
+    if not agency.streets.filter(pk=street.pk).exists():
+        raise InvalidInput({"street": _("%(agency)s does not serve %(street)s.")
+                            % {"agency": agency, "street": street}})
+
+
+def _lock(appointment: Appointment) -> Appointment:
+    return Appointment.objects.select_for_update(of=("self",)).select_related("agency", "street").get(
+        pk=appointment.pk)
+
+
+def _move(appointment: Appointment, step: str) -> str:
+    try:
+        return APPOINTMENT_MOVES[step][appointment.status]
+    except KeyError:
+        raise ActionConflict(_("Cannot do this: the appointment is %(status)s.")
+                             % {"status": appointment.get_status_display()}) from None
+
+
+@transaction.atomic
+def appointment_propose(*, actor, agency: Agency, street: Street, candidate_name: str, position: str,
+                        now: dt.datetime | None = None) -> Appointment:
+    """The agency's department proposes a leader; the street's document comes next."""
+    if not _is_admin(actor, agency):
+        raise ActionForbidden(_("Only an administrator of the agency's department may propose its leaders."))
+    needed = requirement(agency, position)
+    if needed == Requirement.STREET_APPOINTS:
+        raise ActionForbidden(_("The street appoints the leaders of %(agency)s directly (local management).")
+                              % {"agency": agency})
+    _serves(agency, street)
+    return Appointment.objects.create(agency=agency, street=street, candidate_name=candidate_name.strip(),
+                                      position=position, requirement=needed, proposed_by=actor,
+                                      proposed_at=now or timezone.now())
+
+
+@transaction.atomic
+def appointment_by_street(*, actor, agency: Agency, street: Street, candidate_name: str, position: str,
+                          now: dt.datetime | None = None) -> Appointment:
+    """A local-mode agency (司法所, 统计所): the street's staff appoint its leader directly."""
+    if not _is_staff(actor, street.pk):
+        raise ActionForbidden(_("Only the sub-center staff of the street may appoint directly."))
+    _serves(agency, street)
+    if requirement(agency, position) != Requirement.STREET_APPOINTS:
+        raise InvalidInput({"agency": _("%(agency)s is not under local management: its department proposes "
+                                        "the appointment.") % {"agency": agency}})
+    now = now or timezone.now()
+    return Appointment.objects.create(agency=agency, street=street, candidate_name=candidate_name.strip(),
+                                      position=position, requirement=Requirement.STREET_APPOINTS,
+                                      status=S.APPOINTED, proposed_by=actor, proposed_at=now, filed_by=actor,
+                                      filed_at=now)
+
+
+def _check_document(upload) -> str:
+    from dispatch.services import _sniff
+
+    if upload is None:
+        raise InvalidInput({"document_file": _("Attach the signed document (PDF or photo).")})
+    if upload.size > MAX_DOCUMENT_BYTES:
+        raise InvalidInput({"document_file": _("The document is larger than 10 MB.")})
+    try:
+        return _sniff(upload)
+    except InvalidInput as exc:
+        raise InvalidInput({"document_file": exc.errors["file"]}) from None
+
+
+@transaction.atomic
+def appointment_attach_document(*, appointment: Appointment, actor, verdict: str, text: str, upload,
+                                now: dt.datetime | None = None) -> Appointment:
+    """The street party committee's written opinion or consent, as the appointment requires.
+
+    Attaching again before filing replaces the document (the committee may reconsider).
+    """
+    appointment = _lock(appointment)
+    if not _is_staff(actor, appointment.street_id):
+        raise ActionForbidden(_("Only the sub-center staff of the appointment's street may attach its document."))
+    to_status = _move(appointment, "attach")
+    if verdict not in Verdict.values:
+        raise InvalidInput({"verdict": _("Say whether the committee agrees.")})
+    if not text.strip():
+        raise InvalidInput({"text": _("Write the committee's opinion.")})
+    content_type = _check_document(upload)
+    appointment.status, appointment.document_kind = to_status, appointment.requirement
+    appointment.verdict, appointment.document_text = verdict, text.strip()
+    appointment.document_file.save(upload.name.rsplit("/", 1)[-1][-80:] or "document", upload, save=False)
+    appointment.document_content_type, appointment.document_by = content_type, actor
+    appointment.document_at = now or timezone.now()
+    appointment.save(update_fields=["status", "document_kind", "verdict", "document_text", "document_file",
+                                    "document_content_type", "document_by", "document_at"])
+    return appointment
+
+
+def filing_defect(appointment: Appointment) -> str:
+    """Why the HR bureau would refuse the filing as invalid, or "" if it is complete."""
+    if appointment.status == S.PROPOSED or not appointment.document_kind:
+        if appointment.requirement == Requirement.CONSENT:
+            return _("The street party committee's written consent is missing.")
+        return _("The street party committee's written opinion is missing.")
+    if appointment.requirement == Requirement.CONSENT and appointment.verdict != Verdict.AGREE:
+        return _("The street party committee refused its consent.")
+    return ""
+
+
+class FilingRefused(InvalidInput):
+    """The filing was refused as invalid; the refusal is recorded (committed) before this is raised."""
+
+    def __init__(self, appointment: Appointment, reason: str):
+        self.appointment = appointment
+        super().__init__({"document": reason})
+
+
+def appointment_file(*, appointment: Appointment, actor, hr_reference: str = "",
+                     now: dt.datetime | None = None) -> Appointment:
+    """The department files the appointment with the district HR bureau.
+
+    Without the required document, or with a consent that refuses, the bureau refuses the filing as
+    invalid: the appointment ends 'refused as invalid' with the reason (committed, so the record
+    stays), and FilingRefused (HTTP 400) names the reason. The department proposes again.
+    """
+    appointment, reason = _file(appointment=appointment, actor=actor, hr_reference=hr_reference, now=now)
+    if reason:
+        raise FilingRefused(appointment, reason)
+    return appointment
+
+
+@transaction.atomic
+def _file(*, appointment: Appointment, actor, hr_reference: str, now: dt.datetime | None):
+    appointment = _lock(appointment)
+    if not _is_admin(actor, appointment.agency):
+        raise ActionForbidden(_("Only an administrator of the agency's department may file its appointments."))
+    to_status = _move(appointment, "file")
+    now = now or timezone.now()
+    reason = filing_defect(appointment)
+    if reason:
+        appointment.status, appointment.refusal_reason, appointment.refused_at = S.REFUSED_INVALID, reason, now
+        appointment.filed_by = actor
+        appointment.save(update_fields=["status", "refusal_reason", "refused_at", "filed_by"])
+        return appointment, reason
+    appointment.status, appointment.filed_by, appointment.filed_at = to_status, actor, now
+    appointment.hr_reference = hr_reference.strip()
+    appointment.save(update_fields=["status", "filed_by", "filed_at", "hr_reference"])
+    if appointment.agency.kind == K.POLICE_STATION and appointment.position == Position.HEAD:
+        _seat_on_party_committee(appointment, now)
+    return appointment, ""
+
+
+def _seat_on_party_committee(appointment: Appointment, now: dt.datetime) -> PartyCommitteeSeat:
+    """派出所 heads sit on the street party committee; the new head takes the predecessor's seat."""
+    PartyCommitteeSeat.objects.filter(street=appointment.street, agency=appointment.agency,
+                                      ended_at=None).update(ended_at=now)
+    return PartyCommitteeSeat.objects.create(street=appointment.street, agency=appointment.agency,
+                                             person_name=appointment.candidate_name, appointment=appointment,
+                                             since=now)
