@@ -27,6 +27,9 @@ def workplaces(request) -> dict:
         links.append((reverse("dispatch:letters"), _("Deadline letters")))
     if roles & {Role.STREET_STAFF, Role.DEPARTMENT_ADMIN, Role.DISTRICT_COMMAND}:
         links.append((reverse("appointments:list"), _("Appointments")))
+    if roles & {Role.STREET_STAFF, Role.AGENCY_HEAD, Role.AGENCY_STAFF, Role.DISTRICT_COMMAND}:
+        links.append((reverse("committees:meetings"), _("Meetings")))
+        links.append((reverse("committees:team"), _("Joint enforcement team")))
     if Role.DEPARTMENT_ADMIN in roles or Role.DISTRICT_COMMAND in roles:
         links.append((reverse("workaccess:requests"), _("Work access")))
     if Role.STREET_STAFF in roles:

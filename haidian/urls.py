@@ -13,6 +13,7 @@ from appointments.api import AppointmentViewSet
 from assessment.api import AwardViewSet, EvaluationViewSet, RoundViewSet
 from assessment.api_surveys import SurveyViewSet
 from comanagers.api import CoManagerViewSet, QuotaViewSet
+from committees.api import DecisionViewSet, JointTeamViewSet, MeetingViewSet
 from dashboard import api as dashboard_api
 from dispatch.api import CaseViewSet, CategoryViewSet, LetterViewSet, NotificationViewSet, TaskViewSet
 from grids.api import CommunityViewSet, GridViewSet
@@ -41,6 +42,9 @@ router.register("delegated-actions", DelegatedActionViewSet, basename="delegated
 router.register("comanagers", CoManagerViewSet, basename="comanager")
 router.register("comanager-quotas", QuotaViewSet, basename="comanager-quota")
 router.register("appointments", AppointmentViewSet, basename="appointment")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("meeting-decisions", DecisionViewSet, basename="meeting-decision")
+router.register("joint-teams", JointTeamViewSet, basename="joint-team")
 router.register("surveys", SurveyViewSet, basename="survey")
 
 admin.site.site_header = _("Haidian grid-based social service management · administration")
