@@ -19,9 +19,12 @@ Agency A (派驻机构) — tasks t with t.agency = A and start <= t.created_at 
     reworked         返工数     closed and case.rework_count > 0
     letters          函告数     deadline letters to A with start <= issued_at < end
     letters_on_time  按期答复数 letters with answered_at <= deadline
+    meetings_required 应到会次数 required invitations to the streets' meetings held in the half
+    meetings_attended 实到会次数 of those, attended (committees.services.attendance_rate)
     handling_rate = handled / due          on_time_rate = handled_on_time / due
     rework_rate = reworked / closed        extension_rate = extended / due
     letters_on_time_rate = letters_on_time / letters
+    meeting_attendance_rate = meetings_attended / meetings_required
 
 Department D (专业部门) — the same counts summed over the tasks assigned to D itself (district tier) and
 to D's agencies, and the letters to D's agencies; the rates from the sums.
@@ -63,6 +66,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 
 from agencies.models import Agency, Department, Membership, Street
+from committees.services import attendance_rate
 from dispatch.models import (
     Case,
     CaseEvent,
@@ -87,8 +91,8 @@ _TASK_COUNTS = ("due", "handled", "handled_on_time", "overdue", "extended", "clo
 _AREA_COUNTS = ("volume", "accepted", "closed", "closed_on_time", "public_reports")
 
 COUNTS: dict[str, tuple[str, ...]] = {
-    "agency": (*_TASK_COUNTS, "letters", "letters_on_time"),
-    "department": (*_TASK_COUNTS, "letters", "letters_on_time"),
+    "agency": (*_TASK_COUNTS, "letters", "letters_on_time", "meetings_attended", "meetings_required"),
+    "department": (*_TASK_COUNTS, "letters", "letters_on_time", "meetings_attended", "meetings_required"),
     "street": _AREA_COUNTS,
     "community": _AREA_COUNTS,
     "grid_worker": ("reported", "valid", "checks", "checks_on_time", "patrols"),
@@ -100,6 +104,7 @@ _TASK_RATES = {
     "rework_rate": ("reworked", "closed"),
     "extension_rate": ("extended", "due"),
     "letters_on_time_rate": ("letters_on_time", "letters"),
+    "meeting_attendance_rate": ("meetings_attended", "meetings_required"),
 }
 _AREA_RATES = {
     "closure_rate": ("closed", "accepted"),
@@ -120,7 +125,7 @@ RATES: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 _TASK_SCORED = {"handling_rate": False, "on_time_rate": False, "rework_rate": True, "extension_rate": True,
-                "letters_on_time_rate": False}
+                "letters_on_time_rate": False, "meeting_attendance_rate": False}
 _AREA_SCORED = {"closure_rate": False, "on_time_closure_rate": False}
 
 # The rates the objective score averages; True where lower is better (scored as 1 − rate).
@@ -310,6 +315,7 @@ def compute(start: dt.datetime, end: dt.datetime) -> dict[str, dict[int, dict[st
         units = _units(cursor, params)
         counts = {kind: {unit: dict.fromkeys(COUNTS[kind], 0) for unit in units[kind]} for kind in KINDS}
         _task_counts(cursor, params, counts, units["agency_department"])
+        _meeting_counts(start, end, counts, units["agency_department"])
         _case_counts(cursor, params, counts)
         _grid_worker_counts(cursor, params, counts)
     return {kind: {unit: _with_rates(kind, row) for unit, row in counts[kind].items()} for kind in KINDS}
@@ -404,6 +410,15 @@ def _task_counts(cursor, params: dict, counts: dict, agency_department: dict[int
         _add(counts["agency"], agency_id, ("letters", "letters_on_time"), values)
         if agency_id in agency_department:
             _add(counts["department"], agency_department[agency_id], ("letters", "letters_on_time"), values)
+
+
+def _meeting_counts(start, end, counts: dict, agency_department: dict[int, int]) -> None:
+    """Required invitations to the streets' held meetings, and those attended (committees)."""
+    for agency_id, values in attendance_rate(start, end).items():
+        _add(counts["agency"], agency_id, ("meetings_attended", "meetings_required"), values)
+        if agency_id in agency_department:
+            _add(counts["department"], agency_department[agency_id], ("meetings_attended", "meetings_required"),
+                 values)
 
 
 def _case_counts(cursor, params: dict, counts: dict) -> None:

@@ -1,12 +1,13 @@
 """Two ways an agency's record could look better than its work, closed: a lead task left overdue
 until the case went up to the district still counts as due and overdue, and a reworked task is not
-"handled" again until it is answered again."""
+"handled" again until it is answered again. And the agencies' attendance of the streets' meetings."""
 
 import datetime as dt
 
 import pytest
 
 from assessment.indicators import compute
+from committees import services as committees
 from dispatch import deadlines, services
 from tests.dispatch.conftest import lead_task, shanghai
 
@@ -50,3 +51,21 @@ def test_a_reworked_task_is_handled_only_once_answered_again(make_case, workflow
 
 def lead_task_status(case) -> str:
     return case.tasks.get(role="lead").status
+
+
+def test_attendance_of_required_meetings_counts_in_the_agencys_indicators(street_staff, street, agency,
+                                                                         cooperating_agency):
+    for day, attended in ((3, True), (10, False)):
+        meeting = committees.meeting_plan(actor=street_staff, street=street, kind="joint_meeting",
+                                          held_at=shanghai(2026, 3, day, 9, 0), title="联席会议",
+                                          agencies=[agency], optional_agencies=[cooperating_agency])
+        committees.meeting_hold(meeting=meeting, actor=street_staff)
+        committees.attendance_record(meeting=meeting, actor=street_staff,
+                                     attendance={agency.pk: (attended, "" if attended else "值班"),
+                                                 cooperating_agency.pk: (False, "")})
+
+    found = compute(START, END)["agency"]
+
+    assert (found[agency.pk]["meetings_attended"], found[agency.pk]["meetings_required"]) == (1, 2)
+    assert found[agency.pk]["meeting_attendance_rate"] == 0.5
+    assert found[cooperating_agency.pk]["meetings_required"] == 0  # invited, not required

@@ -50,6 +50,7 @@ def test_the_agency_counts_its_tasks_created_in_the_half(half, found):
         "rework_rate": 0.1667,          # 1/6
         "extension_rate": 0.125,        # 1/8
         "letters_on_time_rate": 0.3333,  # 1/3
+        "meetings_attended": 0, "meetings_required": 0, "meeting_attendance_rate": None,  # no meetings held
     }
 
 
@@ -69,6 +70,7 @@ def test_a_returned_task_is_not_due_but_a_cooperating_one_is(half, found):
         "rework_rate": None,
         "extension_rate": 0.0,
         "letters_on_time_rate": 1.0,
+        "meetings_attended": 0, "meetings_required": 0, "meeting_attendance_rate": None,
     }
 
 
@@ -88,6 +90,7 @@ def test_a_department_sums_its_agencies_and_its_own_district_tasks(half, found):
         "rework_rate": 0.1429,          # 1/7
         "extension_rate": 0.1111,       # 1/9
         "letters_on_time_rate": 0.3333,  # 1/3
+        "meetings_attended": 0, "meetings_required": 0, "meeting_attendance_rate": None,  # no meetings held
     }
     assert found["department"][half.cooperating_department.pk] == found["agency"][half.cooperating_agency.pk]
 
@@ -150,7 +153,7 @@ def test_units_with_nothing_in_the_half_get_zeros_and_none(half, found):
 
 def test_both_reads_are_a_fixed_number_of_statements(half, django_db_blocker, django_assert_num_queries):
     # 5 unit lists, tasks, letters, cases, reports, checks, patrols: however many cases there are.
-    with django_db_blocker.unblock(), django_assert_num_queries(11):
+    with django_db_blocker.unblock(), django_assert_num_queries(12):
         compute(H1_START, H1_END)
     # 5 unit lists, agencies, departments, the grid workers' grids, grids (streets, communities).
     with django_db_blocker.unblock(), django_assert_num_queries(9):
