@@ -84,7 +84,7 @@ class Appointment(models.Model):
     street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="appointments",
                                verbose_name=_("street"))
     candidate_name = models.CharField(_("candidate"), max_length=50)
-    position = models.CharField(_("position"), max_length=20, choices=Position.choices)
+    position = models.CharField(_("post held"), max_length=20, choices=Position.choices)
     requirement = models.CharField(_("requirement"), max_length=20, choices=Requirement.choices,
                                    help_text=_("Fixed when the appointment is proposed."))
     status = models.CharField(_("status"), max_length=20, choices=AppointmentStatus.choices,
@@ -102,7 +102,7 @@ class Appointment(models.Model):
     document_at = models.DateTimeField(_("document attached at"), null=True, blank=True)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="+", verbose_name=_("filed by"))
-    filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
+    filed_at = models.DateTimeField(_("filed with the HR bureau at"), null=True, blank=True)
     hr_reference = models.CharField(_("HR bureau reference"), max_length=50, blank=True)
     refusal_reason = models.CharField(_("reason refused"), max_length=200, blank=True)
     refused_at = models.DateTimeField(_("refused at"), null=True, blank=True)

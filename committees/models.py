@@ -136,7 +136,7 @@ class JointOperation(models.Model):
                                           verbose_name=_("participants"))
     cases = models.ManyToManyField("dispatch.Case", related_name="joint_operations", blank=True,
                                    verbose_name=_("linked cases"))
-    result = models.TextField(_("result"), blank=True)
+    result = models.TextField(_("outcome of the operation"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=_("recorded by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
