@@ -4,6 +4,7 @@ appointed by the street)."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from agencies.models import Agency, Department
 from appointments import services
@@ -59,3 +60,12 @@ def proposed(agency, street, department_admin):
 def consent_proposed(housing_office, street, housing_admin):
     return services.appointment_propose(actor=housing_admin, agency=housing_office, street=street,
                                         candidate_name="李红", position=Position.HEAD)
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Messages are asserted in English: requests without a language choice get English here, and
+    another test's request may have left Chinese active in this thread."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -28,6 +28,16 @@ pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def haidian(transactional_db):
+    """Haidian itself, before the cast's fixtures look up its units (earlier transactional tests may
+    have emptied the tables)."""
+    call_command("load_calendar", years=[2025, 2026], verbosity=0)
+    call_command("seed_haidian", stdout=io.StringIO())
+    clear_cache()
+    grid_index.invalidate()
+
+
 @pytest.fixture
 def worker(tmp_path):
     queue = f"test-assessment-{uuid.uuid4().hex[:8]}"
@@ -55,10 +65,6 @@ def worker(tmp_path):
 def test_the_round_is_computed_by_a_real_worker_with_its_progress_on_the_round(worker, district_command,
                                                                                grid_worker):
     _queue, log = worker
-    call_command("load_calendar", years=[2025, 2026], verbosity=0)
-    call_command("seed_haidian", stdout=io.StringIO())
-    clear_cache()
-    grid_index.invalidate()
     round_ = services.round_create(actor=district_command, period="2026H1")
     services.round_open(round=round_, actor=district_command)
 

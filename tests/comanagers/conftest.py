@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from comanagers.models import Post, Quota
 from grids.models import GridCell
@@ -56,3 +57,12 @@ def other_district_command(db):
     from haidian.permissions import Role
 
     return make_user("other-district-command", Role.DISTRICT_COMMAND, [district])
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Messages are asserted in English: requests without a language choice get English here, and
+    another test's request may have left Chinese active in this thread."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
