@@ -7,10 +7,14 @@ teardown empties the tables, and build what they need themselves.
 """
 
 import os
+import threading
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from agencies.models import Agency, Department, District, Street
@@ -34,10 +38,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 def test_database_url() -> str:
     """The test database (test_<name>) as a URL, for worker and beat processes the tests start."""
-    from urllib.parse import quote
-
-    from django.db import connection
-
     db = connection.settings_dict
     credentials = quote(db["USER"] or "", safe="")
     if db["PASSWORD"]:
@@ -46,6 +46,34 @@ def test_database_url() -> str:
 
 
 test_database_url.__test__ = False  # a helper, not a test
+
+
+def run_together(*actions) -> list:
+    """Run each callable in its own thread on its own, already open connection, released at once by a
+    barrier; return what each returned or raised, in order. (Opening the connections before the
+    barrier keeps one thread's connection set-up from letting the other finish first.)"""
+    barrier = threading.Barrier(len(actions))
+    outcomes: list = [None] * len(actions)
+
+    def run(index, action):
+        translation.activate("en")
+        try:
+            connection.ensure_connection()
+            barrier.wait(timeout=10)
+            outcomes[index] = action()
+        except Exception as exc:  # the outcome under test, reported to the main thread
+            outcomes[index] = exc
+        finally:
+            translation.deactivate()
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, action)) for index, action in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
+    return outcomes
 
 
 def make_user(username: str, role: str | None = None, units=()):

@@ -231,7 +231,7 @@ def test_posting_without_the_csrf_token_is_refused(link, closed_resident_case):
 @pytest.mark.django_db(transaction=True)
 def test_two_submissions_of_one_link_at_once_rate_once(transactional_db):
     """Needs committed data other connections see: it builds its own (see test_case_concurrency)."""
-    from tests.dispatch.test_case_concurrency import run_together
+    from tests.conftest import run_together
 
     call_command("seed_haidian", stdout=io.StringIO())
     grid_index.invalidate()

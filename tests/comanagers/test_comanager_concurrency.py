@@ -7,13 +7,10 @@ Transactional (each thread needs committed data), so it builds its own reference
 
 import datetime as dt
 import io
-import threading
 from collections import Counter
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.utils import translation
 
 from agencies.models import Street
 from comanagers import services
@@ -22,7 +19,7 @@ from dispatch import rules
 from haidian.errors import ActionConflict
 from haidian.permissions import Role
 from tests.comanagers.conftest import seeded_post, set_quota
-from tests.conftest import HOME_STREET, make_user
+from tests.conftest import HOME_STREET, make_user, run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,34 +28,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def haidian(transactional_db):
     call_command("load_calendar", years=[2025, 2026], verbosity=0)
     call_command("seed_haidian", verbosity=0, stdout=io.StringIO())
-
-
-def run_together(*actions) -> list:
-    """Run each callable in its own thread on its own, already open connection, released at once by a
-    barrier; return what each returned or raised, in order. (Opening the connections before the
-    barrier keeps one thread's connection set-up from letting the other finish first.)"""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list = [None] * len(actions)
-
-    def run(index, action):
-        translation.activate("en")
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=10)
-            outcomes[index] = action()
-        except Exception as exc:  # the outcome under test, reported to the main thread
-            outcomes[index] = exc
-        finally:
-            translation.deactivate()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, action)) for index, action in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
-    return outcomes
 
 
 def test_two_hires_for_the_last_place_leave_exactly_one_hired():

@@ -10,18 +10,16 @@ Every thread has its own database connection and closes it when done.
 import datetime as dt
 import io
 import re
-import threading
 from collections import Counter
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.utils import translation
 
 from dispatch import services
 from dispatch.models import Case, CaseEvent, Task
 from grids.geometry import grid_index
 from haidian.errors import ActionConflict
+from tests.conftest import run_together
 from tests.dispatch.conftest import shanghai
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,33 +29,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def haidian(transactional_db):
     call_command("seed_haidian", stdout=io.StringIO())
     grid_index.invalidate()
-
-
-def run_together(*actions) -> list:
-    """Run each callable in its own thread, released at once by a barrier; return what each
-    returned or raised, in order."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list = [None] * len(actions)
-
-    def run(index, action):
-        # A new thread starts in the default language (Chinese); the assertions read English.
-        translation.activate("en")
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = action()
-        except Exception as exc:  # the outcome under test, reported to the main thread
-            outcomes[index] = exc
-        finally:
-            translation.deactivate()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, action)) for index, action in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
-    return outcomes
 
 
 def test_two_dispatchers_at_once_leave_exactly_one_set_of_tasks(
