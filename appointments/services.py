@@ -77,10 +77,25 @@ def budget_holder(agency: Agency) -> str:
     return Holder.DEPARTMENT if agency.management_mode == ManagementMode.DUAL else Holder.STREET
 
 
+def may_record_budget(user, agency: Agency) -> bool:
+    """The budget is recorded by whoever carries it: the department's administrator for a dual-mode
+    agency, the staff of a street it serves otherwise (a superuser too)."""
+    if user is None:
+        return True  # a data load
+    if user.is_superuser:
+        return True
+    if budget_holder(agency) == Holder.DEPARTMENT:
+        return _is_admin(user, agency)
+    return bool(set(staff_street_ids(user)) & set(agency.streets.values_list("pk", flat=True)))
+
+
 @transaction.atomic
 def budget_record(*, agency: Agency, year: int, amount: Decimal, holder: str | None = None,
-                  note: str = "") -> AgencyBudget:
-    """Record the agency's budget of `year` (once: the year's row is unique)."""
+                  note: str = "", actor=None) -> AgencyBudget:
+    """Record the agency's budget of `year` (once: the year's row is unique), by whoever carries it."""
+    if not may_record_budget(actor, agency):
+        raise ActionForbidden(_("The budget is recorded by whoever carries it: %(holder)s.")
+                              % {"holder": Holder(budget_holder(agency)).label})
     if AgencyBudget.objects.filter(agency=agency, year=year).exists():
         raise ActionConflict(_("The budget of %(agency)s for %(year)s is already recorded.")
                              % {"agency": agency, "year": year})

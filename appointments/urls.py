@@ -9,6 +9,7 @@ app_name = "appointments"
 urlpatterns = [
     path("", views.appointment_list, name="list"),
     path("new/", views.appointment_new, name="new"),
+    path("agencies/", views.agency_management, name="agencies"),
     path("appoint/", views.appointment_direct, name="direct"),
     path("<int:pk>/", views.appointment_detail, name="detail"),
     path("<int:pk>/document/", views.appointment_document, name="document"),

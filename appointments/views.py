@@ -3,16 +3,20 @@ and the detail with its timeline and the step the person may take now (as the AP
 
 from __future__ import annotations
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from agencies.models import Agency
 from appointments import forms, selectors, services
 from appointments.models import AppointmentStatus
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
+from haidian.permissions import restrict
 
 STEP_FORMS = {"attach": forms.DocumentForm, "file": forms.FileForm}
 
@@ -154,3 +158,46 @@ def appointment_act(request, pk: int, step: str):
                       _context(request, _visible(request.user, pk), {step: form}, message), status=status)
     messages.success(request, _("Done."))
     return redirect("appointments:detail", pk=appointment.pk)
+
+
+class BudgetForm(django_forms.Form):
+    agency = django_forms.ChoiceField(label=_lazy("Agency"))
+    year = django_forms.IntegerField(label=_lazy("Year"), min_value=2000, max_value=2100)
+    amount = django_forms.DecimalField(label=_lazy("Amount (yuan)"), max_digits=14, decimal_places=2, min_value=0)
+    note = django_forms.CharField(label=_lazy("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agencies = {agency.code: agency for agency in agencies}
+        self.fields["agency"].choices = [(code, str(agency)) for code, agency in self.agencies.items()]
+
+
+@login_required
+def agency_management(request):
+    """派驻机构管理: each agency's mode, who schedules it, whose budget carries it, what an appointment of
+    its head needs, and its budgets per year; the budget is recorded here by whoever carries it."""
+    agencies = list(restrict(Agency.objects.select_related("department"), request.user)
+                    .prefetch_related("budgets").order_by("code")[:300])
+    if not agencies:
+        raise Http404
+    recordable = [agency for agency in agencies if services.may_record_budget(request.user, agency)]
+    form = BudgetForm(request.POST or None, agencies=recordable) if recordable else None
+    status = 200
+    if request.method == "POST" and form is not None:
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.budget_record(actor=request.user, agency=form.agencies[data["agency"]], year=data["year"],
+                                       amount=data["amount"], note=data["note"])
+            except (ActionForbidden, ActionConflict, InvalidInput) as exc:
+                status = 403 if isinstance(exc, ActionForbidden) else 409 if isinstance(exc, ActionConflict) else 400
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Budget recorded."))
+                return redirect("appointments:agencies")
+    rows = [{"agency": agency, "schedules": services.Holder(services.who_schedules(agency)).label,
+             "holder": services.Holder(services.budget_holder(agency)).label,
+             "requirement": services.Requirement(services.requirement(agency)).label,
+             "budgets": sorted(agency.budgets.all(), key=lambda b: -b.year)[:3]} for agency in agencies]
+    return render(request, "appointments/agencies.html", {"rows": rows, "form": form}, status=status)

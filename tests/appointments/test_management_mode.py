@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from agencies.models import Agency, Department, ManagementMode
 from appointments import services
 from appointments.models import AgencyBudget, Holder, Position, Requirement
-from haidian.errors import ActionConflict
+from haidian.errors import ActionConflict, ActionForbidden
+from tests.dispatch.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 K = Agency.Kind
@@ -72,3 +73,30 @@ def test_seeded_agencies_carry_the_mode_of_their_kind(street):
     assert modes[K.JUSTICE_OFFICE] == ManagementMode.LOCAL
     assert modes[K.POLICE_STATION] == ManagementMode.DUAL
     assert Department.objects.filter(agencies__streets=street).distinct().count() == 8
+
+
+def test_the_budget_is_recorded_by_whoever_carries_it(agency, justice_office, street_staff, department_admin,
+                                                      other_street_staff):
+    # the police station (dual mode) is carried by its department; the justice office by the street
+    with pytest.raises(ActionForbidden):
+        services.budget_record(actor=street_staff, agency=agency, year=2026, amount=Decimal("1"))
+    with pytest.raises(ActionForbidden):
+        services.budget_record(actor=other_street_staff, agency=justice_office, year=2026, amount=Decimal("1"))
+    assert services.budget_record(actor=department_admin, agency=agency, year=2026, amount=Decimal("9")).amount == 9
+    assert services.budget_record(actor=street_staff, agency=justice_office, year=2026,
+                                  amount=Decimal("3")).holder == Holder.STREET
+
+
+def test_the_agency_page_shows_modes_and_records_a_budget(street_staff, justice_office, agency):
+    client = signed_in(street_staff)
+    page = client.get("/appointments/agencies/")
+    rows = {row["agency"].code: row for row in page.context["rows"]}
+    assert rows[justice_office.code]["holder"] == "street" and rows[agency.code]["holder"] == "department"
+    assert set(page.context["form"].agencies) == {a.code for a in Agency.objects.filter(streets=agency.streets.first())
+                                                  if a.management_mode != "dual"}
+
+    done = client.post("/appointments/agencies/", {"agency": justice_office.code, "year": 2026, "amount": "300000"})
+    again = client.post("/appointments/agencies/", {"agency": justice_office.code, "year": 2026, "amount": "1"})
+
+    assert done.status_code == 302 and again.status_code == 409
+    assert AgencyBudget.objects.get(agency=justice_office, year=2026).amount == Decimal("300000")
