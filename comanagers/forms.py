@@ -62,3 +62,10 @@ class QuotaForm(forms.Form):
     def __init__(self, *args, streets, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["street"].queryset = streets
+
+
+class PayForm(forms.Form):
+    post = forms.ModelChoiceField(label=_("Post"), queryset=Post.objects.order_by("code"), to_field_name="code")
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    monthly_amount = forms.DecimalField(label=_("Monthly pay (yuan)"), max_digits=9, decimal_places=2, min_value=0)
+

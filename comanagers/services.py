@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Street
-from comanagers.models import CoManager, Deployment, Placement, Post, Quota
+from comanagers.models import CoManager, Deployment, PayStandard, Placement, Post, Quota
 from comanagers.selectors import in_post
 from dispatch import rules
 from grids.models import GridCell
@@ -143,3 +143,14 @@ def quota_set(*, actor, street: Street, year: int, count: int) -> Quota:
     quota.count, quota.set_by = count, actor
     quota.save(update_fields=["count", "set_by", "updated_at"])
     return quota
+
+
+@transaction.atomic
+def pay_standard_set(*, actor, post: Post, year: int, monthly_amount) -> PayStandard:
+    """The district command sets (or corrects) a post's monthly pay of a year: one row per post and year."""
+    if not (actor.is_superuser or any(role == Role.DISTRICT_COMMAND for role, *_rest in rules.memberships(actor))):
+        raise ActionForbidden(_("Only the district command center sets co-managers' pay standards."))
+    standard, _created = PayStandard.objects.select_for_update().update_or_create(
+        post=post, year=year, defaults={"monthly_amount": monthly_amount})
+    return standard
+

@@ -9,5 +9,6 @@ app_name = "comanagers"
 urlpatterns = [
     path("", views.street_page, name="street"),
     path("district/", views.district_page, name="district"),
+    path("district/pay/", views.set_pay, name="pay"),
     path("<int:pk>/leave/", views.leave, name="leave"),
 ]

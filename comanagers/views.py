@@ -20,13 +20,9 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Street
 from comanagers import forms, selectors, services
+from comanagers.models import PayStandard, Post
+from dispatch.views import _errors_onto
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
-
-
-def _errors_onto(form, exc: InvalidInput) -> None:
-    """A service's field errors, next to the form's fields of the same name (else on top)."""
-    for field, errors in exc.errors.items():
-        form.add_error(field if field in form.fields else None, [str(e) for e in errors])
 
 
 def _status_of(exc: Exception) -> int:
@@ -135,7 +131,30 @@ def district_page(request):
                 return redirect(reverse("comanagers:district") + "?" + urlencode({"year": quota.year}))
     on = today if year == today.year else today.replace(year=year, month=12, day=31)
     rows = list(selectors.with_count_and_quota(streets, year=year, on=on))
+    pay = dict(PayStandard.objects.filter(year=year).values_list("post_id", "monthly_amount"))
     return render(request, "comanagers/district.html", {
         "rows": rows, "year": year, "form": form,
+        "posts": [(post, pay.get(post.pk)) for post in Post.objects.order_by("code")],
+        "pay_form": forms.PayForm(initial={"year": year}),
         "total_in_post": sum(row.in_post for row in rows), "total_quota": sum(row.quota for row in rows),
     }, status=status)
+
+
+@login_required
+@require_POST
+def set_pay(request):
+    """The district command sets a post's monthly pay for a year."""
+    if not selectors.command_streets(user=request.user).exists():
+        raise Http404
+    form = forms.PayForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pay_standard_set(actor=request.user, **form.cleaned_data)
+        except ActionForbidden as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Pay standard saved."))
+    else:
+        messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(reverse("comanagers:district") + "?" + urlencode({"year": form.data.get("year", "")}))
+

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comanagers import services
-from comanagers.models import CoManager, Deployment, Quota
+from comanagers.models import CoManager, Deployment, PayStandard, Post, Quota
 from tests.comanagers.conftest import set_quota
+from tests.dispatch.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +92,16 @@ def test_the_pages_are_not_found_for_the_wrong_people(client, street_staff, grid
     assert client.get(DISTRICT_PAGE).status_code == 404
     client.force_login(district_command)
     assert client.get(STREET_PAGE).status_code == 404
+
+
+def test_the_district_sets_a_posts_pay_standard_on_its_page(district_command, street_staff):
+    post = Post.objects.order_by("code").first()
+    client = signed_in(district_command)
+    client.post("/comanagers/district/pay/", {"post": post.code, "year": 2026, "monthly_amount": "4200.00"})
+    client.post("/comanagers/district/pay/", {"post": post.code, "year": 2026, "monthly_amount": "4500.00"})
+
+    assert PayStandard.objects.get(post=post, year=2026).monthly_amount == 4500  # one per post and year
+    assert "4500.00" in client.get("/comanagers/district/?year=2026").content.decode()
+    signed_in(street_staff).post("/comanagers/district/pay/", {"post": post.code, "year": 2026,
+                                                                  "monthly_amount": "1"})
+    assert PayStandard.objects.get(post=post, year=2026).monthly_amount == 4500
