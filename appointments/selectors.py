@@ -41,7 +41,7 @@ def _unit_ids(user, role: str, field: str) -> list[int]:
     if user is not None and user.is_superuser:
         model = {"street": Street, "department": Department}[field]
         return list(model.objects.values_list("id", flat=True))
-    return [unit_id for r, f, unit_id, _label in rules.memberships(user) if r == role and f == field]
+    return rules.unit_ids(user, role, field)
 
 
 def admin_department_ids(user) -> list[int]:

@@ -15,16 +15,10 @@ from django.views.decorators.http import require_POST
 from agencies.models import Agency
 from appointments import forms, selectors, services
 from appointments.models import AppointmentStatus
-from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
+from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form
 from haidian.permissions import restrict
 
 STEP_FORMS = {"attach": forms.DocumentForm, "file": forms.FileForm}
-
-
-def _errors_onto(form, exc: InvalidInput) -> None:
-    for field, errors in exc.errors.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 @login_required
@@ -63,7 +57,7 @@ def _appointment_form(request, *, direct: bool):
             try:
                 appointment = service(actor=request.user, **form.cleaned_data)
             except InvalidInput as exc:
-                _errors_onto(form, exc)
+                put_on_form(form, exc)
             except ActionForbidden as exc:
                 status = 403
                 form.add_error(None, str(exc))
@@ -150,9 +144,9 @@ def appointment_act(request, pk: int, step: str):
                        % {"reason": exc.errors["document"][0]})
         return redirect("appointments:detail", pk=appointment.pk)
     except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-        status = 403 if isinstance(exc, ActionForbidden) else 409 if isinstance(exc, ActionConflict) else 400
+        status = http_status(exc)
         if isinstance(exc, InvalidInput):
-            _errors_onto(form, exc)
+            put_on_form(form, exc)
         message = _("Please correct the errors below.") if status == 400 else str(exc)
         return render(request, "appointments/detail.html",
                       _context(request, _visible(request.user, pk), {step: form}, message), status=status)
@@ -191,7 +185,7 @@ def agency_management(request):
                 services.budget_record(actor=request.user, agency=form.agencies[data["agency"]], year=data["year"],
                                        amount=data["amount"], note=data["note"])
             except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-                status = 403 if isinstance(exc, ActionForbidden) else 409 if isinstance(exc, ActionConflict) else 400
+                status = http_status(exc)
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Budget recorded."))

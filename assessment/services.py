@@ -47,7 +47,7 @@ def runs_rounds(user) -> bool:
     """The district command center runs the rounds (and a superuser)."""
     if user is None or not user.is_authenticated:
         return False
-    return user.is_superuser or any(role == Role.DISTRICT_COMMAND for role, *_rest in rules.memberships(user))
+    return rules.holds(user, Role.DISTRICT_COMMAND)
 
 
 def _require_district(actor) -> None:
@@ -229,8 +229,7 @@ def evaluation_submit(*, evaluation: Evaluation, actor, scores: dict, comment: s
 # --- incentive awards ------------------------------------------------------------------------------
 
 def _street_staff_of(actor, street: Street) -> bool:
-    return actor.is_superuser or any(r == Role.STREET_STAFF and f == "street" and u == street.pk
-                                     for r, f, u, _label in rules.memberships(actor))
+    return rules.holds(actor, Role.STREET_STAFF, "street", street.pk)
 
 
 @transaction.atomic

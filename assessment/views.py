@@ -18,7 +18,7 @@ from assessment import selectors, services
 from assessment.compute import KINDS
 from assessment.models import Round, RoundStatus, UnitKind
 from dispatch.selectors import staff_streets
-from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
+from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status
 
 
 class EvaluationForm(forms.Form):
@@ -46,7 +46,7 @@ class WeightsForm(forms.Form):
 def _refusal(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, InvalidInput):
         return 400, "; ".join(str(m) for messages_ in exc.errors.values() for m in messages_)
-    return (403 if isinstance(exc, ActionForbidden) else 409), str(exc)
+    return http_status(exc), str(exc)
 
 
 @login_required

@@ -22,18 +22,12 @@ from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role
 
 
-def _holds(user, role: str, field: str, unit_id: int) -> bool:
-    if user is not None and user.is_superuser:
-        return True
-    return any(r == role and f == field and u == unit_id for r, f, u, _label in rules.memberships(user))
-
-
 def may_hire(user, street: Street) -> bool:
-    return _holds(user, Role.STREET_STAFF, "street", street.pk)
+    return rules.holds(user, Role.STREET_STAFF, "street", street.pk)
 
 
 def may_set_quota(user, street: Street) -> bool:
-    return _holds(user, Role.DISTRICT_COMMAND, "district", street.district_id)
+    return rules.holds(user, Role.DISTRICT_COMMAND, "district", street.district_id)
 
 
 def _street_staff(user, street: Street) -> None:
@@ -50,8 +44,7 @@ def _check_hire(*, street: Street, post: Post, placement: str, placement_reason:
             errors["placement_reason"] = [_("A policy placement needs a reason.")]
         if approver is None:
             errors["placement_approver"] = [_("A policy placement needs an approver.")]
-        elif not any(role == Role.DISTRICT_COMMAND and field == "district" and unit == street.district_id
-                     for role, field, unit, _label in rules.memberships(approver)):
+        elif street.district_id not in rules.unit_ids(approver, Role.DISTRICT_COMMAND, "district"):
             errors["placement_approver"] = [_("The approver must work in the district command center.")]
     elif placement != Placement.NORMAL:
         errors["placement"] = [_("Unknown placement.")]
@@ -148,7 +141,7 @@ def quota_set(*, actor, street: Street, year: int, count: int) -> Quota:
 @transaction.atomic
 def pay_standard_set(*, actor, post: Post, year: int, monthly_amount) -> PayStandard:
     """The district command sets (or corrects) a post's monthly pay of a year: one row per post and year."""
-    if not (actor.is_superuser or any(role == Role.DISTRICT_COMMAND for role, *_rest in rules.memberships(actor))):
+    if not rules.holds(actor, Role.DISTRICT_COMMAND):
         raise ActionForbidden(_("Only the district command center sets co-managers' pay standards."))
     standard, _created = PayStandard.objects.select_for_update().update_or_create(
         post=post, year=year, defaults={"monthly_amount": monthly_amount})

@@ -21,12 +21,7 @@ from django.views.decorators.http import require_POST
 from agencies.models import Street
 from comanagers import forms, selectors, services
 from comanagers.models import PayStandard, Post
-from dispatch.views import _errors_onto
-from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
-
-
-def _status_of(exc: Exception) -> int:
-    return 403 if isinstance(exc, ActionForbidden) else 409 if isinstance(exc, ActionConflict) else 400
+from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form
 
 
 def _street_context(request, street, form) -> dict:
@@ -64,11 +59,8 @@ def street_page(request):
             try:
                 comanager = services.comanager_hire(actor=request.user, street=street, **data)
             except (InvalidInput, ActionForbidden, ActionConflict) as exc:
-                status = _status_of(exc)
-                if isinstance(exc, InvalidInput):
-                    _errors_onto(form, exc)
-                else:
-                    form.add_error(None, str(exc))
+                status = http_status(exc)
+                put_on_form(form, exc)
             else:
                 messages.success(request, _("%(name)s hired.") % {"name": comanager.name})
                 return redirect(reverse("comanagers:street") + "?" + urlencode({"street": street.code}))
@@ -91,7 +83,7 @@ def leave(request, pk: int):
     except ActionForbidden as exc:
         raise PermissionDenied(str(exc)) from exc
     except (InvalidInput, ActionConflict) as exc:
-        status = _status_of(exc)
+        status = http_status(exc)
         messages.error(request, _("Please correct the leaving date.") if status == 400 else str(exc))
         return render(request, "comanagers/street.html",
                       _street_context(request, comanager.street, forms.HireForm(street=comanager.street)),
@@ -120,11 +112,8 @@ def district_page(request):
             try:
                 quota = services.quota_set(actor=request.user, **data)
             except (InvalidInput, ActionForbidden, ActionConflict) as exc:
-                status = _status_of(exc)
-                if isinstance(exc, InvalidInput):
-                    _errors_onto(form, exc)
-                else:
-                    form.add_error(None, str(exc))
+                status = http_status(exc)
+                put_on_form(form, exc)
             else:
                 messages.success(request, _("Quota of %(street)s for %(year)s set to %(count)s.")
                                  % {"street": quota.street.name, "year": quota.year, "count": quota.count})

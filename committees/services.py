@@ -43,10 +43,7 @@ MEETING_MOVES = {
 
 
 def is_street_staff(user, street_id: int) -> bool:
-    if user is not None and user.is_superuser:
-        return True
-    return any(role == Role.STREET_STAFF and field == "street" and unit == street_id
-               for role, field, unit, _label in rules.memberships(user))
+    return rules.holds(user, Role.STREET_STAFF, "street", street_id)
 
 
 def _street_staff(user, street_id: int) -> None:

@@ -19,17 +19,8 @@ from django.views.decorators.http import require_POST
 from agencies.models import Street
 from committees import forms, selectors, services
 from committees.models import MeetingStatus
-from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
+from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form
 from haidian.permissions import scope_for
-
-
-def _errors_onto(form, exc: InvalidInput) -> None:
-    for field, errors in exc.errors.items():
-        form.add_error(field if field in form.fields else None, [str(e) for e in errors])
-
-
-def _status_of(exc: Exception) -> int:
-    return 403 if isinstance(exc, ActionForbidden) else 409 if isinstance(exc, ActionConflict) else 400
 
 
 def _street(request, streets):
@@ -58,7 +49,7 @@ def meeting_list(request):
             try:
                 meeting = services.meeting_plan(actor=request.user, street=street, **form.cleaned_data)
             except InvalidInput as exc:
-                _errors_onto(form, exc)
+                put_on_form(form, exc)
             except ActionForbidden as exc:
                 status = 403
                 form.add_error(None, str(exc))
@@ -132,9 +123,9 @@ def meeting_act(request, pk: int, step: str):
         else:
             services.decision_add(meeting=meeting, actor=request.user, **form.cleaned_data)
     except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-        status = _status_of(exc)
+        status = http_status(exc)
         if isinstance(exc, InvalidInput) and form is not None:
-            _errors_onto(form, exc)
+            put_on_form(form, exc)
         message = _("Please correct the errors below.") if status == 400 else str(exc)
         return render(request, "committees/meeting_detail.html", _meeting_context(
             request, _visible_meeting(request.user, pk), {step: form} if form else {}, message), status=status)
@@ -155,9 +146,9 @@ def decision_create_case(request, pk: int):
             raise InvalidInput({})
         case = services.decision_create_case(decision=decision, actor=request.user, **form.cleaned_data)
     except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-        status = _status_of(exc)
+        status = http_status(exc)
         if isinstance(exc, InvalidInput):
-            _errors_onto(form, exc)
+            put_on_form(form, exc)
         message = _("Please correct the errors below.") if status == 400 else str(exc)
         meeting = _visible_meeting(request.user, decision.meeting_id)
         return render(request, "committees/meeting_detail.html",
@@ -241,9 +232,9 @@ def team_act(request, step: str):
                     raise InvalidInput({})
                 services.operation_record(team=team, actor=request.user, **form.cleaned_data)
     except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-        status = _status_of(exc)
+        status = http_status(exc)
         if isinstance(exc, InvalidInput) and form is not None:
-            _errors_onto(form, exc)
+            put_on_form(form, exc)
         message = _("Please correct the errors below.") if status == 400 else str(exc)
         team = selectors.team_detail(user=request.user).filter(street=street).first()
         return render(request, "committees/team.html",

@@ -38,9 +38,9 @@ LETTER_MOVES = {
 def letter_steps(user, letter: DeadlineLetter) -> set[str]:
     """The steps this person may take on the letter now (the pages show only these)."""
     steps = set()
-    if _holds(user, Role.AGENCY_HEAD, "agency", letter.agency_id):
+    if rules.holds(user, Role.AGENCY_HEAD, "agency", letter.agency_id):
         steps |= {step for step in ("acknowledge", "answer") if letter.status in LETTER_MOVES[step]}
-    if _holds(user, Role.STREET_STAFF, "street", letter.street_id):
+    if rules.holds(user, Role.STREET_STAFF, "street", letter.street_id):
         steps |= {step for step in ("feedback", "close") if letter.status in LETTER_MOVES[step]}
         if not letter.feedback:
             steps.discard("close")
@@ -48,7 +48,7 @@ def letter_steps(user, letter: DeadlineLetter) -> set[str]:
 
 
 def may_issue(user, street_id: int) -> bool:
-    return _holds(user, Role.STREET_STAFF, "street", street_id)
+    return rules.holds(user, Role.STREET_STAFF, "street", street_id)
 
 
 def _move(letter: DeadlineLetter, step: str) -> str:
@@ -59,19 +59,13 @@ def _move(letter: DeadlineLetter, step: str) -> str:
                              % {"step": step, "status": letter.get_status_display()}) from None
 
 
-def _holds(user, role: str, field: str, unit_id: int) -> bool:
-    if user is not None and user.is_superuser:
-        return True
-    return any(r == role and f == field and u == unit_id for r, f, u, _label in rules.memberships(user))
-
-
 def _street_staff(user, street_id: int) -> None:
-    if not _holds(user, Role.STREET_STAFF, "street", street_id):
+    if not rules.holds(user, Role.STREET_STAFF, "street", street_id):
         raise ActionForbidden(_("Only the sub-center staff of the letter's street may do this."))
 
 
 def _agency_head(user, letter: DeadlineLetter) -> None:
-    if not _holds(user, Role.AGENCY_HEAD, "agency", letter.agency_id):
+    if not rules.holds(user, Role.AGENCY_HEAD, "agency", letter.agency_id):
         raise ActionForbidden(_("Only the head of the agency the letter is addressed to may do this."))
 
 

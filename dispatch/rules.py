@@ -108,6 +108,19 @@ def memberships(user) -> list[tuple[str, str, int, str]]:
     return rows
 
 
+def holds(user, role: str, field: str | None = None, unit_id: int | None = None) -> bool:
+    """Whether `user` holds `role` (in the unit `field` = `unit_id`, when given). A superuser holds
+    every role everywhere."""
+    if user is not None and user.is_superuser:
+        return True
+    return any(r == role and (field is None or (f == field and u == unit_id)) for r, f, u, _label in memberships(user))
+
+
+def unit_ids(user, role: str, field: str) -> list[int]:
+    """The units of kind `field` (street, department, …) in which `user` holds `role` (memberships only)."""
+    return [u for r, f, u, _label in memberships(user) if r == role and f == field]
+
+
 def acting_unit(user, action: str, case: Case, task: Task | None = None) -> str | None:
     """The label recorded on the event when `user` does `action` here, or None if they may not."""
     if user is None or not user.is_authenticated:

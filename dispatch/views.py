@@ -25,7 +25,7 @@ from dispatch.models import OPEN_STATUSES, TO_DO_STATUSES, Attachment, Case, Cas
 from dispatch.workflow import Action
 from grids import services as grid_services
 from grids.models import Patrol
-from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
+from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form
 from haidian.permissions import Role, scope_for
 
 
@@ -182,21 +182,15 @@ def _attach(request, case: Case, upload, kind: str, task: Task | None = None) ->
                              task_id=task.pk if task else None)
 
 
-def _errors_onto(form, exc: InvalidInput) -> None:
-    """A service's field errors, next to the form's fields of the same name (else on top)."""
-    for field, errors in exc.errors.items():
-        form.add_error(field if field in form.fields else None, [str(e) for e in errors])
-
-
 def _refused(request, case: Case, exc: Exception | None, bound: dict) -> HttpResponse:
     """The case page again, with the reason: 403 wrong person, 409 wrong moment, 400 bad input."""
     if exc is None or isinstance(exc, InvalidInput):
         status, message = 400, _("Please correct the errors below.")
         for form in bound.values():
             if exc is not None:
-                _errors_onto(form, exc)
+                put_on_form(form, exc)
     else:
-        status, message = (403 if isinstance(exc, ActionForbidden) else 409), str(exc)
+        status, message = http_status(exc), str(exc)
     fresh = _visible_case(request.user, case.number)
     return render(request, "dispatch/case_detail.html", _detail_context(request, fresh, bound, message),
                   status=status)
@@ -344,7 +338,7 @@ def report(request):
                         source=source)
                     _attach(request, case, data["photo"], Attachment.Kind.BEFORE)
             except InvalidInput as exc:
-                _errors_onto(form, exc)
+                put_on_form(form, exc)
                 status = 400
             else:
                 messages.success(request, _("Reported as %(number)s.") % {"number": case.number})
@@ -474,12 +468,9 @@ def letter_new(request):
             try:
                 letter = letters.letter_issue(actor=request.user, agency=data["agency"], cases=data["cases"],
                                               requirement=data["requirement"], deadline=data["deadline"])
-            except InvalidInput as exc:
-                status = 400
-                _errors_onto(form, exc)
-            except ActionForbidden as exc:
-                status = 403
-                form.add_error(None, str(exc))
+            except (InvalidInput, ActionForbidden) as exc:
+                status = http_status(exc)
+                put_on_form(form, exc)
             else:
                 messages.success(request, _("Letter %(number)s issued.") % {"number": letter.number})
                 return redirect("dispatch:letter", pk=letter.pk)
@@ -531,7 +522,7 @@ def letter_act(request, pk: int, step: str):
                    "feedback": letters.letter_feedback, "close": letters.letter_close}[step]
         service(letter=letter, actor=request.user, **data)
     except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-        status = 403 if isinstance(exc, ActionForbidden) else 409 if isinstance(exc, ActionConflict) else 400
+        status = http_status(exc)
         message = _("Please correct the errors below.") if status == 400 else str(exc)
         return render(request, "dispatch/letter_detail.html",
                       _letter_context(request, _visible_letter(request.user, pk), bound, message), status=status)

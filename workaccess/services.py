@@ -31,22 +31,16 @@ ACCESS_MOVES = {
 }
 
 
-def holds(user, role: str, field: str, unit_id: int | None) -> bool:
-    if user is not None and user.is_superuser:
-        return True
-    return any(r == role and f == field and u == unit_id for r, f, u, _label in rules.memberships(user))
-
-
 def is_department_admin(user, department_id: int) -> bool:
-    return holds(user, Role.DEPARTMENT_ADMIN, "department", department_id)
+    return rules.holds(user, Role.DEPARTMENT_ADMIN, "department", department_id)
 
 
 def is_district_command(user, district_id: int) -> bool:
-    return holds(user, Role.DISTRICT_COMMAND, "district", district_id)
+    return rules.holds(user, Role.DISTRICT_COMMAND, "district", district_id)
 
 
 def is_street_staff(user, street_id: int) -> bool:
-    return holds(user, Role.STREET_STAFF, "street", street_id)
+    return rules.holds(user, Role.STREET_STAFF, "street", street_id)
 
 
 def request_steps(user, request: AccessRequest) -> set[str]:

@@ -13,39 +13,22 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Department
 from dispatch import rules
-from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
+from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form
 from haidian.permissions import Role
 from workaccess import forms, selectors, services
 from workaccess.models import AccessStatus
 
 
-def _status_of(exc: Exception) -> int:
-    return 403 if isinstance(exc, ActionForbidden) else 409 if isinstance(exc, ActionConflict) else 400
-
-
-def _onto(form, exc: Exception) -> None:
-    if isinstance(exc, InvalidInput):
-        for field, errors in exc.errors.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        form.add_error(None, str(exc))
-
-
-def _unit_ids(user, role: str, field: str) -> list[int]:
-    return [unit for r, f, unit, _label in rules.memberships(user) if r == role and f == field]
-
-
 def _admin_departments(user):
     if user.is_superuser:
         return Department.objects.all()
-    return Department.objects.filter(pk__in=_unit_ids(user, Role.DEPARTMENT_ADMIN, "department"))
+    return Department.objects.filter(pk__in=rules.unit_ids(user, Role.DEPARTMENT_ADMIN, "department"))
 
 
 def _command_districts(user) -> list[int]:
     if user.is_superuser:
         return list(Department.objects.values_list("district_id", flat=True).distinct())
-    return _unit_ids(user, Role.DISTRICT_COMMAND, "district")
+    return rules.unit_ids(user, Role.DISTRICT_COMMAND, "district")
 
 
 @login_required
@@ -89,8 +72,8 @@ def request_new(request):
         try:
             created = services.request_create(actor=request.user, **data)
         except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-            _onto(form, exc)
-            return _requests_page(request, form, _status_of(exc))
+            put_on_form(form, exc)
+            return _requests_page(request, form, http_status(exc))
         messages.success(request, _("Request drafted."))
         return redirect("workaccess:request", pk=created.pk)
     return _requests_page(request, form, 400)
@@ -148,10 +131,10 @@ def request_act(request, pk: int, step: str):
         else:
             services.request_decide(request=found, actor=request.user, approve=step == "approve", **data)
     except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-        status = _status_of(exc)
+        status = http_status(exc)
         message = _("Please correct the errors below.") if status == 400 else str(exc)
         if form is not None and isinstance(exc, InvalidInput):
-            _onto(form, exc)
+            put_on_form(form, exc)
         context = _request_context(request, _visible_request(request.user, pk), {step: form} if form else {}, message)
         return render(request, "workaccess/request_detail.html", context, status=status)
     messages.success(request, _("Done."))
@@ -183,7 +166,7 @@ def task_acknowledge(request, pk: int):
     try:
         services.assignment_acknowledge(assignment=assignment, actor=request.user)
     except (ActionForbidden, ActionConflict) as exc:
-        return _tasks_page(request, str(exc), _status_of(exc))
+        return _tasks_page(request, str(exc), http_status(exc))
     messages.success(request, _("Acknowledged."))
     return redirect("workaccess:tasks")
 
@@ -225,9 +208,9 @@ def delegated_record(request):
     try:
         services.action_record(actor=request.user, **form.cleaned_data)
     except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-        _onto(form, exc)
-        return _catalogue(request, action_form=form, error=str(exc) if _status_of(exc) != 400 else "",
-                          status=_status_of(exc))
+        put_on_form(form, exc)
+        return _catalogue(request, action_form=form, error=str(exc) if http_status(exc) != 400 else "",
+                          status=http_status(exc))
     messages.success(request, _("Action recorded."))
     return redirect("workaccess:delegated")
 
@@ -244,7 +227,7 @@ def delegated_new(request):
     try:
         services.matter_create(actor=request.user, **form.cleaned_data)
     except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-        _onto(form, exc)
-        return _catalogue(request, matter_form=form, status=_status_of(exc))
+        put_on_form(form, exc)
+        return _catalogue(request, matter_form=form, status=http_status(exc))
     messages.success(request, _("Entry added."))
     return redirect("workaccess:delegated")
