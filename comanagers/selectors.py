@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 
 from agencies.models import Street
 from comanagers.models import CoManager, Quota
+from dispatch.selectors import mask_phone
 from haidian.permissions import Role, Scope, restrict, scope_for, scope_rule
 
 
@@ -44,22 +45,10 @@ def sees_phone(user, comanager: CoManager) -> bool:
     return scope.everything or comanager.street_id in (scope.street_ids | scope.touched_street_ids)
 
 
-def masked_phone(phone: str) -> str:
-    """13812345678 → 138****5678."""
-    if len(phone) <= 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-
 
 def phone_for(user, comanager: CoManager) -> str:
-    return comanager.phone if sees_phone(user, comanager) else masked_phone(comanager.phone)
+    return comanager.phone if sees_phone(user, comanager) else mask_phone(comanager.phone)
 
-
-def staff_streets(*, user) -> QuerySet[Street]:
-    """The streets whose sub-center the user works in (who hires)."""
-    if user.is_superuser:
-        return Street.objects.order_by("code")
-    return Street.objects.filter(membership__user=user, membership__role=Role.STREET_STAFF).order_by("code")
 
 
 def command_streets(*, user) -> QuerySet[Street]:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from agencies.models import Street
 from comanagers import forms, selectors, services
 from comanagers.models import PayStandard, Post
+from dispatch.selectors import staff_streets
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form
 
 
@@ -30,13 +31,13 @@ def _street_context(request, street, form) -> dict:
                                              year=today.year, on=today).get()
     comanagers = selectors.comanager_list(user=request.user).filter(selectors.in_post(today), street=street) \
         .order_by("post__code", "name", "id")
-    return {"street": street, "streets": selectors.staff_streets(user=request.user), "year": today.year,
+    return {"street": street, "streets": staff_streets(user=request.user), "year": today.year,
             "in_post": counted.in_post, "quota": counted.quota, "over": counted.in_post >= counted.quota,
             "comanagers": comanagers, "form": form, "leave_form": forms.LeaveForm()}
 
 
 def _own_street(request):
-    streets = list(selectors.staff_streets(user=request.user))
+    streets = list(staff_streets(user=request.user))
     if not streets:
         raise Http404
     code = request.POST.get("street") or request.GET.get("street")

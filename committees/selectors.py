@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from agencies.models import Street
 from committees.models import Decision, Invitation, JointOperation, JointTeam, JointTeamMember, Meeting
 from dispatch.models import Case
-from haidian.permissions import Role, Scope, restrict, scope_rule
+from haidian.permissions import Scope, restrict, scope_rule
 
 
 @scope_rule(Meeting)
@@ -55,9 +54,3 @@ def team_detail(*, user) -> QuerySet[JointTeam]:
         )),
     )
 
-
-def staff_streets(*, user) -> QuerySet[Street]:
-    """The streets whose sub-center the user works in (they plan meetings and run the team)."""
-    if user.is_superuser:
-        return Street.objects.order_by("code")
-    return Street.objects.filter(membership__user=user, membership__role=Role.STREET_STAFF).order_by("code")

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from agencies.models import Street
 from committees import forms, selectors, services
 from committees.models import MeetingStatus
+from dispatch.selectors import staff_streets
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form
 from haidian.permissions import scope_for
 
@@ -34,7 +35,7 @@ def _street(request, streets):
 def meeting_list(request):
     """The street's meetings with the planning form, or the meetings an agency is invited to."""
     scope = scope_for(request.user)
-    streets = list(selectors.staff_streets(user=request.user))
+    streets = list(staff_streets(user=request.user))
     if not (streets or scope.agency_ids or scope.district_ids):
         raise Http404
     street = _street(request, streets) if streets else None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from agencies.models import Street
 from haidian.permissions import Role, Scope, restrict, scope_for, scope_rule
 from workaccess.models import AccessRequest, AccessStatus, DelegatedAction, DelegatedMatter, StreetAssignment
 
@@ -51,12 +50,6 @@ def matter_list(*, user) -> QuerySet[DelegatedMatter]:
 def action_list(*, user) -> QuerySet[DelegatedAction]:
     return restrict(DelegatedAction.objects.select_related("matter", "street", "recorded_by", "case"), user)
 
-
-def staff_streets(*, user) -> QuerySet[Street]:
-    """The streets where `user` is sub-center staff (where they may acknowledge and record)."""
-    if user.is_superuser:
-        return Street.objects.all()
-    return Street.objects.filter(membership__user=user, membership__role=Role.STREET_STAFF).distinct()
 
 
 def command_district_ids(*, user) -> set[int]:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Department
 from dispatch import rules
+from dispatch.selectors import staff_streets
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form
 from haidian.permissions import Role
 from workaccess import forms, selectors, services
@@ -33,7 +34,7 @@ def _command_districts(user) -> list[int]:
 
 @login_required
 def index(request):
-    if selectors.staff_streets(user=request.user).exists() and not request.user.is_superuser:
+    if staff_streets(user=request.user).exists() and not request.user.is_superuser:
         return redirect("workaccess:tasks")
     return redirect("workaccess:requests")
 
@@ -144,7 +145,7 @@ def request_act(request, pk: int, step: str):
 # --- the street's tasks ----------------------------------------------------------------------------
 
 def _tasks_page(request, error="", status=200):
-    streets = selectors.staff_streets(user=request.user)
+    streets = staff_streets(user=request.user)
     if not streets.exists():
         raise Http404
     rows = selectors.assignment_list(user=request.user).filter(street__in=streets)
@@ -175,7 +176,7 @@ def task_acknowledge(request, pk: int):
 
 def _catalogue(request, action_form=None, matter_form=None, error="", status=200):
     matters = selectors.matter_list(user=request.user)
-    streets = selectors.staff_streets(user=request.user)
+    streets = staff_streets(user=request.user)
     districts = _command_districts(request.user)
     if not matters.exists() and not streets.exists() and not districts:
         raise Http404
@@ -198,7 +199,7 @@ def delegated(request):
 @login_required
 @require_POST
 def delegated_record(request):
-    streets = selectors.staff_streets(user=request.user)
+    streets = staff_streets(user=request.user)
     if not streets.exists():
         raise Http404
     form = forms.ActionForm(request.POST, prefix="record", matters=selectors.matter_list(user=request.user),

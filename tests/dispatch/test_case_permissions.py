@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dispatch import services
 from dispatch.models import Case
+from dispatch.selectors import mask_phone
 from tests.conftest import make_user
 from tests.dispatch.conftest import REPORTER_PHONE, lead_task
 
@@ -220,3 +221,9 @@ def test_agencies_see_the_reporters_phone_masked(request, api, dispatched_case, 
     response = api.as_user(request.getfixturevalue(who)).get(f"/api/v1/cases/{dispatched_case.number}/")
     assert response.status_code == 200
     assert response.json()["reporter_phone"] == phone
+
+
+@pytest.mark.parametrize(("phone", "shown"), [("13812345678", "138****5678"), ("010-62345678", "010*****5678"),
+                                              ("6234567", "*******"), ("12345", "*****")])
+def test_a_phone_is_masked_and_a_short_one_wholly(phone, shown):
+    assert mask_phone(phone) == shown  # seven characters would otherwise be shown whole
