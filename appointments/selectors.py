@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from agencies.models import Agency, Department, Street
+from agencies.models import Agency
 from appointments.models import AgencyBudget, Appointment, PartyCommitteeSeat
-from dispatch import rules
-from haidian.permissions import Role, Scope, restrict, scope_rule
+from haidian.permissions import Scope, restrict, scope_rule
 
 
 @scope_rule(Appointment)
@@ -35,20 +34,3 @@ def appointment_list(*, user) -> QuerySet[Appointment]:
 
 def seat_list(*, user) -> QuerySet[PartyCommitteeSeat]:
     return restrict(PartyCommitteeSeat.objects.select_related("street", "agency"), user)
-
-
-def _unit_ids(user, role: str, field: str) -> list[int]:
-    if user is not None and user.is_superuser:
-        model = {"street": Street, "department": Department}[field]
-        return list(model.objects.values_list("id", flat=True))
-    return rules.unit_ids(user, role, field)
-
-
-def admin_department_ids(user) -> list[int]:
-    """The departments `user` administers (they propose and file their agencies' appointments)."""
-    return _unit_ids(user, Role.DEPARTMENT_ADMIN, "department")
-
-
-def staff_street_ids(user) -> list[int]:
-    """The streets `user` is sub-center staff of (they attach documents, appoint local-mode heads)."""
-    return _unit_ids(user, Role.STREET_STAFF, "street")

@@ -30,8 +30,10 @@ from appointments.models import (
     Requirement,
     Verdict,
 )
-from appointments.selectors import admin_department_ids, staff_street_ids
+from haidian import uploads
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
+from haidian.permissions import Role
+from people.selectors import holds, unit_ids
 
 K = Agency.Kind
 OPINION_KINDS = {K.POLICE_STATION, K.MARKET_OFFICE, K.TRAFFIC_BRIGADE}
@@ -44,7 +46,6 @@ APPOINTMENT_MOVES = {
     "attach": {S.PROPOSED: S.DOCUMENT_ATTACHED, S.DOCUMENT_ATTACHED: S.DOCUMENT_ATTACHED},
     "file": {S.PROPOSED: S.FILED, S.DOCUMENT_ATTACHED: S.FILED},
 }
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
 # --- management mode ---------------------------------------------------------------------------
@@ -85,8 +86,8 @@ def may_record_budget(user, agency: Agency) -> bool:
     if user.is_superuser:
         return True
     if budget_holder(agency) == Holder.DEPARTMENT:
-        return _is_admin(user, agency)
-    return bool(set(staff_street_ids(user)) & set(agency.streets.values_list("pk", flat=True)))
+        return holds(user, Role.DEPARTMENT_ADMIN, "department", agency.department_id)
+    return bool(set(unit_ids(user, Role.STREET_STAFF, "street")) & set(agency.streets.values_list("pk", flat=True)))
 
 
 @transaction.atomic
@@ -107,20 +108,14 @@ def budget_record(*, agency: Agency, year: int, amount: Decimal, holder: str | N
 
 # --- appointments ------------------------------------------------------------------------------
 
-def _is_admin(user, agency: Agency) -> bool:
-    return agency.department_id in admin_department_ids(user)
-
-
-def _is_staff(user, street_id: int) -> bool:
-    return street_id in staff_street_ids(user)
-
-
 def appointment_steps(user, appointment: Appointment) -> set[str]:
     """The steps this person may take now (the pages show only these)."""
     steps = set()
-    if appointment.status in APPOINTMENT_MOVES["attach"] and _is_staff(user, appointment.street_id):
+    if (appointment.status in APPOINTMENT_MOVES["attach"]
+            and holds(user, Role.STREET_STAFF, "street", appointment.street_id)):
         steps.add("attach")
-    if appointment.status in APPOINTMENT_MOVES["file"] and _is_admin(user, appointment.agency):
+    if (appointment.status in APPOINTMENT_MOVES["file"]
+            and holds(user, Role.DEPARTMENT_ADMIN, "department", appointment.agency.department_id)):
         steps.add("file")
     return steps
 
@@ -148,7 +143,7 @@ def _move(appointment: Appointment, step: str) -> str:
 def appointment_propose(*, actor, agency: Agency, street: Street, candidate_name: str, position: str,
                         now: dt.datetime | None = None) -> Appointment:
     """The agency's department proposes a leader; the street's document comes next."""
-    if not _is_admin(actor, agency):
+    if not holds(actor, Role.DEPARTMENT_ADMIN, "department", agency.department_id):
         raise ActionForbidden(_("Only an administrator of the agency's department may propose its leaders."))
     needed = requirement(agency, position)
     if needed == Requirement.STREET_APPOINTS:
@@ -164,7 +159,7 @@ def appointment_propose(*, actor, agency: Agency, street: Street, candidate_name
 def appointment_by_street(*, actor, agency: Agency, street: Street, candidate_name: str, position: str,
                           now: dt.datetime | None = None) -> Appointment:
     """A local-mode agency (司法所, 统计所): the street's staff appoint its leader directly."""
-    if not _is_staff(actor, street.pk):
+    if not holds(actor, Role.STREET_STAFF, "street", street.pk):
         raise ActionForbidden(_("Only the sub-center staff of the street may appoint directly."))
     _serves(agency, street)
     if requirement(agency, position) != Requirement.STREET_APPOINTS:
@@ -178,16 +173,11 @@ def appointment_by_street(*, actor, agency: Agency, street: Street, candidate_na
 
 
 def _check_document(upload) -> str:
-    from dispatch.services import _sniff
-
     if upload is None:
         raise InvalidInput({"document_file": _("Attach the signed document (PDF or photo).")})
-    if upload.size > MAX_DOCUMENT_BYTES:
+    if upload.size > uploads.MAX_UPLOAD_BYTES:
         raise InvalidInput({"document_file": _("The document is larger than 10 MB.")})
-    try:
-        return _sniff(upload)
-    except InvalidInput as exc:
-        raise InvalidInput({"document_file": exc.errors["file"]}) from None
+    return uploads.sniff(upload, field="document_file")
 
 
 @transaction.atomic
@@ -198,7 +188,7 @@ def appointment_attach_document(*, appointment: Appointment, actor, verdict: str
     Attaching again before filing replaces the document (the committee may reconsider).
     """
     appointment = _lock(appointment)
-    if not _is_staff(actor, appointment.street_id):
+    if not holds(actor, Role.STREET_STAFF, "street", appointment.street_id):
         raise ActionForbidden(_("Only the sub-center staff of the appointment's street may attach its document."))
     to_status = _move(appointment, "attach")
     if verdict not in Verdict.values:
@@ -208,7 +198,7 @@ def appointment_attach_document(*, appointment: Appointment, actor, verdict: str
     content_type = _check_document(upload)
     appointment.status, appointment.document_kind = to_status, appointment.requirement
     appointment.verdict, appointment.document_text = verdict, text.strip()
-    appointment.document_file.save(upload.name.rsplit("/", 1)[-1][-80:] or "document", upload, save=False)
+    appointment.document_file.save(uploads.stored_name(content_type, "appointments"), upload, save=False)
     appointment.document_content_type, appointment.document_by = content_type, actor
     appointment.document_at = now or timezone.now()
     appointment.save(update_fields=["status", "document_kind", "verdict", "document_text", "document_file",
@@ -252,7 +242,7 @@ def appointment_file(*, appointment: Appointment, actor, hr_reference: str = "",
 @transaction.atomic
 def _file(*, appointment: Appointment, actor, hr_reference: str, now: dt.datetime | None):
     appointment = _lock(appointment)
-    if not _is_admin(actor, appointment.agency):
+    if not holds(actor, Role.DEPARTMENT_ADMIN, "department", appointment.agency.department_id):
         raise ActionForbidden(_("Only an administrator of the agency's department may file its appointments."))
     to_status = _move(appointment, "file")
     now = now or timezone.now()

@@ -2,9 +2,12 @@
 
 from django.urls import path
 
-from appointments import views
+from appointments import api, views
 
 app_name = "appointments"
+URL_PREFIX = "appointments/"
+
+api_routes = [("appointments", api.AppointmentViewSet, "appointment")]
 
 urlpatterns = [
     path("", views.appointment_list, name="list"),

@@ -16,7 +16,8 @@ from agencies.models import Agency
 from appointments import forms, selectors, services
 from appointments.models import AppointmentStatus
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form
-from haidian.permissions import restrict
+from haidian.permissions import Role, restrict
+from people.selectors import unit_ids
 
 STEP_FORMS = {"attach": forms.DocumentForm, "file": forms.FileForm}
 
@@ -24,8 +25,8 @@ STEP_FORMS = {"attach": forms.DocumentForm, "file": forms.FileForm}
 @login_required
 def appointment_list(request):
     """干部任免: the department's proposals, the street's appointments to give a document on."""
-    department_ids = selectors.admin_department_ids(request.user)
-    street_ids = selectors.staff_street_ids(request.user)
+    department_ids = unit_ids(request.user, Role.DEPARTMENT_ADMIN, "department")
+    street_ids = unit_ids(request.user, Role.STREET_STAFF, "street")
     appointments = selectors.appointment_list(user=request.user)
     status = request.GET.get("status", "")
     if status in AppointmentStatus.values:
@@ -39,13 +40,13 @@ def appointment_list(request):
 
 def _appointment_form(request, *, direct: bool):
     if direct:
-        street_ids = selectors.staff_street_ids(request.user)
+        street_ids = unit_ids(request.user, Role.STREET_STAFF, "street")
         if not street_ids:
             raise Http404
         form = forms.AppointmentForm(request.POST or None, street_ids=street_ids)
         service, title = services.appointment_by_street, _("Appoint a leader of a local-mode agency")
     else:
-        department_ids = selectors.admin_department_ids(request.user)
+        department_ids = unit_ids(request.user, Role.DEPARTMENT_ADMIN, "department")
         if not department_ids:
             raise Http404
         form = forms.AppointmentForm(request.POST or None, department_ids=department_ids)

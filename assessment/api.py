@@ -13,6 +13,7 @@ from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 
 from assessment import selectors, serializers, services
+from assessment.export import results_workbook
 from assessment.models import Evaluation, Round
 
 
@@ -120,8 +121,6 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                                                                      "officedocument.spreadsheetml.sheet"): bytes})
     @action(detail=True, methods=["get"], url_path="results.xlsx")
     def results_xlsx(self, request, period=None):
-        from assessment.export import results_workbook
-
         round_ = self.get_object()
         _query, version = self._version(request, round_)
         response = HttpResponse(results_workbook(round_, version),

@@ -1,13 +1,20 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from haidian.navigation import NavLink
+from haidian.permissions import Role
+
 
 class AssessmentConfig(AppConfig):
     name = "assessment"
     verbose_name = _("Assessment")
+    nav = [NavLink("assessment:mine", _("Assessment"), frozenset({
+        Role.STREET_STAFF, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.AGENCY_HEAD, Role.DEPARTMENT_ADMIN,
+        Role.DISTRICT_COMMAND, Role.AUDITOR}), 140)]
 
     def ready(self):
-        # Every closed case with a reporter from the public gets its rating link.
+        # Its kinds of notification; every closed case with a reporter from the public gets its rating link.
+        from assessment import notices  # noqa: F401
         from assessment.satisfaction import on_case_closed
         from dispatch.signals import case_closed
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from assessment import indicators, plan
 from assessment.models import ComputeState, Direction, Evaluation, Result, Round, UnitKind
+from assessment.satisfaction import survey_satisfaction
 
 K = UnitKind
 KINDS = (K.STREET, K.COMMUNITY, K.AGENCY, K.DEPARTMENT, K.GRID_WORKER)
@@ -88,8 +89,6 @@ Progress = Callable[[int, str], None]
 
 def compute_round(round_: Round, progress: Progress | None = None) -> int:
     """Compute and store the round's results; returns the version written."""
-    from assessment.satisfaction import survey_satisfaction
-
     progress = progress or (lambda percent, stage: None)
     start, end = round_.bounds
     progress(5, "indicators")

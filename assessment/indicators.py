@@ -65,7 +65,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 
-from agencies.models import Agency, Department, Membership, Street
+from agencies.models import Agency, Department, Street
 from committees.services import attendance_rate
 from dispatch.models import (
     Case,
@@ -82,6 +82,7 @@ from dispatch.models import (
 from dispatch.workflow import CASE_MOVES, Action
 from grids.models import Community, Patrol
 from haidian.permissions import Role
+from people.models import Membership
 
 KINDS = ("agency", "department", "street", "community", "grid_worker")
 

@@ -19,10 +19,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
-from agencies.models import Agency, Department, District, Membership, Street
+from agencies.models import Agency, Department, District, Street
 from assessment.models import Direction, UnitKind
 from grids.models import Community
 from haidian.permissions import Role
+from people.models import Membership
+from people.selectors import memberships
 
 K = UnitKind
 
@@ -121,8 +123,6 @@ def plan() -> set[Pair]:
 
 def rater_units(user) -> set[tuple[str, int]]:
     """The (kind, id) raters whose forms this person fills."""
-    from dispatch.rules import memberships
-
     units = set()
     roles = {(role, field): kind for kind, (role, field) in RATER_ROLES.items()}
     for role, field, unit_id, _label in memberships(user):

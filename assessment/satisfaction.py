@@ -29,14 +29,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from agencies.models import Agency, Department, Membership, Street
+from agencies.models import Agency, Department, Street
 from assessment.models import RatingInvitation, Round, RoundStatus, SurveyImport, SurveyResponse, UnitKind
+from assessment.notices import NoticeKind
 from dispatch import services as dispatch_services
-from dispatch.deadlines import Note, notify
-from dispatch.models import Case, NotificationKind, Satisfaction, Source
+from dispatch.models import Case, Satisfaction, Source
+from dispatch.notices import case_link
 from grids.models import Community
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role
+from notifications.services import Note, notify
+from people.models import Membership
 
 # --- rating links --------------------------------------------------------------------------------
 
@@ -76,7 +79,8 @@ def invitation_create(*, case: Case, now: dt.datetime | None = None) -> RatingIn
             title = _("Case %(number)s is closed: please rate how it was handled") % {"number": case.number}
             body = _("%(title)s — rate the handling of your report here: %(url)s") % {
                 "title": case.title, "url": url}
-        notify([Note([case.reported_by_id], f"rating:{case.pk}", NotificationKind.RATING, case, title, body)], now)
+        notify([Note([case.reported_by_id], f"rating:{case.pk}", NoticeKind.RATING, title, body,
+                     case_number=case.number, link=case_link(case.number))], now)
     return invitation
 
 

@@ -16,13 +16,16 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from agencies.models import Membership
 from assessment import plan, services
 from assessment.models import Evaluation, Round, RoundStatus, UnitKind
+from assessment.notices import NoticeKind
 from haidian.calendar import SHANGHAI
+from notifications.services import Note, notify
+from people.models import Membership
 
 
 @dataclass
@@ -63,9 +66,6 @@ def daily(*, today: dt.date, now: dt.datetime | None = None) -> DailyResult:
 
 def remind(round_: Round, now: dt.datetime) -> int:
     """A notification to each person whose rating unit still has empty forms (once per round)."""
-    from dispatch.deadlines import Note, notify
-    from dispatch.models import NotificationKind
-
     empty = set(Evaluation.objects.filter(round=round_, submitted_at=None)
                 .values_list("rater_kind", "rater_id").distinct())
     if not empty:
@@ -81,5 +81,5 @@ def remind(round_: Round, now: dt.datetime) -> int:
         title = _("Assessment %(period)s: your evaluation forms are due") % {"period": round_.period}
         body = _("The rating window closes at %(closes)s. Fill in your forms under Assessment.") % {
             "closes": round_.window_closes_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")}
-    return notify([Note(sorted(users), f"assessment-remind:{round_.period}", NotificationKind.ASSESSMENT, None,
-                        title, body)], now)
+    return notify([Note(sorted(users), f"assessment-remind:{round_.period}", NoticeKind.ASSESSMENT, title, body,
+                        link=reverse("assessment:mine"))], now)

@@ -12,13 +12,13 @@ from django.db.models import Count, F, Q, QuerySet
 
 from assessment import services
 from assessment.models import Award, Evaluation, Result, Round, RoundStatus
-from dispatch import rules
 from haidian.permissions import Role
+from people.selectors import holds, memberships
 
 
 def sees_drafts(user) -> bool:
     """The district command center and auditors see results before publication."""
-    return services.runs_rounds(user) or rules.holds(user, Role.AUDITOR)
+    return services.runs_rounds(user) or holds(user, Role.AUDITOR)
 
 
 def result_version(*, round: Round, user, version: int | None = None) -> int | None:
@@ -62,7 +62,7 @@ def award_street_ids(*, user) -> set[int] | None:
     """The streets whose awards this person sees (None: all, for the district and auditors)."""
     if sees_drafts(user) or user.is_superuser:
         return None
-    return {unit for role, field, unit, _label in rules.memberships(user) if field == "street"}
+    return {unit for role, field, unit, _label in memberships(user) if field == "street"}
 
 
 def awards(*, user) -> QuerySet[Award]:

@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, Street
 from assessment import plan
 from assessment.models import PERIOD_RE, Award, AwardStatus, ComputeState, Evaluation, Round, RoundStatus
-from dispatch import rules
+from haidian.celery import app as celery_app
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role
+from people.selectors import holds
 
 S = RoundStatus
 ROUND_MOVES = {
@@ -40,6 +41,8 @@ CRITERIA = {
     "cooperation": "协作配合",
     "conduct": "工作作风",
 }
+# The Celery task that computes a round (assessment.tasks), enqueued by name.
+COMPUTE_TASK = "assessment.compute_round"
 WEIGHT_FIELDS = ("weight_objective", "weight_upward", "weight_downward", "weight_satisfaction")
 
 
@@ -47,7 +50,7 @@ def runs_rounds(user) -> bool:
     """The district command center runs the rounds (and a superuser)."""
     if user is None or not user.is_authenticated:
         return False
-    return rules.holds(user, Role.DISTRICT_COMMAND)
+    return holds(user, Role.DISTRICT_COMMAND)
 
 
 def _require_district(actor) -> None:
@@ -228,17 +231,13 @@ def evaluation_submit(*, evaluation: Evaluation, actor, scores: dict, comment: s
 
 # --- incentive awards ------------------------------------------------------------------------------
 
-def _street_staff_of(actor, street: Street) -> bool:
-    return rules.holds(actor, Role.STREET_STAFF, "street", street.pk)
-
-
 @transaction.atomic
 def award_record(*, actor, street: Street, agency: Agency, amount, reason: str, round: Round | None = None,
                  year: int | None = None, now: dt.datetime | None = None) -> Award:
     """统筹激励: the street's own money to an agency serving it, for a budget year (by default this
     year, or the year of the published round it rests on); it waits for a second staff member's approval."""
     now = now or timezone.now()
-    if not _street_staff_of(actor, street):
+    if not holds(actor, Role.STREET_STAFF, "street", street.pk):
         raise ActionForbidden(_("Only the street's own staff record its incentive awards."))
     if round is not None and round.status != RoundStatus.PUBLISHED:
         raise ActionConflict(_("Awards are recorded against a published round."))
@@ -262,7 +261,7 @@ def award_record(*, actor, street: Street, agency: Agency, amount, reason: str, 
 def award_decide(*, award: Award, actor, approve: bool, now: dt.datetime | None = None) -> Award:
     """A second member of the street's staff approves or refuses (never the one who recorded it)."""
     award = Award.objects.select_for_update().select_related("street").get(pk=award.pk)
-    if not _street_staff_of(actor, award.street):
+    if not holds(actor, Role.STREET_STAFF, "street", award.street_id):
         raise ActionForbidden(_("Only the street's own staff approve its incentive awards."))
     if award.recorded_by_id == actor.pk:
         raise ActionForbidden(_("An award is approved by someone other than the person who recorded it."))
@@ -300,6 +299,4 @@ def round_compute(*, round: Round, actor) -> Round:
 
 
 def _enqueue_compute(round_id: int) -> None:
-    from assessment.tasks import compute_round
-
-    compute_round.delay(round_id)
+    celery_app.send_task(COMPUTE_TASK, args=[round_id])

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from assessment import compute, schedule
+from assessment.services import COMPUTE_TASK
 
 
 @shared_task(name="assessment.daily")
@@ -17,7 +18,7 @@ def daily(today: str | None = None) -> dict:
     return {"opened": result.opened, "closed": result.closed, "reminded": result.reminded}
 
 
-@shared_task(name="assessment.compute_round")
+@shared_task(name=COMPUTE_TASK)
 def compute_round(round_id: int) -> int:
     """A round's results, with its progress on the round row; a failure is left visible there."""
     return compute.run(round_id)

@@ -2,9 +2,21 @@
 
 from django.urls import path
 
-from assessment import public, views, views_satisfaction
+from assessment import api, api_surveys, public, views, views_satisfaction
 
 app_name = "assessment"
+
+api_routes = [
+    ("rounds", api.RoundViewSet, "round"),
+    ("evaluations", api.EvaluationViewSet, "evaluation"),
+    ("awards", api.AwardViewSet, "award"),
+    ("surveys", api_surveys.SurveyViewSet, "survey"),
+]
+# Before the router: its format suffixes would read ".xlsx" as a format of `results`.
+api_urlpatterns = [
+    path("rounds/<str:period>/results.xlsx", api.RoundViewSet.as_view({"get": "results_xlsx"}),
+         name="round-results-xlsx"),
+]
 
 urlpatterns = [
     # --- rounds, forms and results (assessment.views) ---

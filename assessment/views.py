@@ -17,8 +17,8 @@ from agencies.models import Agency
 from assessment import selectors, services
 from assessment.compute import KINDS
 from assessment.models import Round, RoundStatus, UnitKind
-from dispatch.selectors import staff_streets
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status
+from people.selectors import staff_streets
 
 
 class EvaluationForm(forms.Form):

@@ -32,9 +32,9 @@ def ensure_grid_workers() -> int:
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from agencies.models import Membership
     from grids.models import GridCell
     from haidian.permissions import Role
+    from people.models import Membership
 
     if Membership.objects.filter(role=Role.GRID_WORKER).exists():
         return 0
@@ -46,13 +46,13 @@ def ensure_grid_workers() -> int:
         Membership.objects.bulk_create([Membership(user=user, role=Role.GRID_WORKER, grid_id=pk)
                                         for user, (pk, _code) in zip(users, grids, strict=True)], batch_size=1000)
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE dispatch_case c SET reported_by_id = m.user_id FROM agencies_membership m "
+            cursor.execute("UPDATE dispatch_case c SET reported_by_id = m.user_id FROM people_membership m "
                            "WHERE m.grid_id = c.grid_id AND m.role = 'grid_worker' AND c.source = 'grid_patrol'")
             # Generated events are rewritten once here, in this benchmark database only: the log is
             # append-only (a trigger), so the trigger is off for this one statement.
             cursor.execute("ALTER TABLE dispatch_caseevent DISABLE TRIGGER dispatch_caseevent_append_only")
             cursor.execute("UPDATE dispatch_caseevent e SET actor_id = m.user_id FROM dispatch_case c, "
-                           "agencies_membership m WHERE e.case_id = c.id AND m.grid_id = c.grid_id "
+                           "people_membership m WHERE e.case_id = c.id AND m.grid_id = c.grid_id "
                            "AND m.role = 'grid_worker' AND e.action IN ('verify_passed', 'verify_failed')")
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the new actors now, then re-arm the trigger
             cursor.execute("ALTER TABLE dispatch_caseevent ENABLE TRIGGER dispatch_caseevent_append_only")

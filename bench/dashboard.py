@@ -41,10 +41,10 @@ def measure(repeat: int = 20) -> dict:
     from django.utils import timezone
 
     from agencies.models import District, Street
-    from agencies.services import membership_grant
     from dashboard import rollups
     from dispatch.models import Case
     from haidian.permissions import Role
+    from people.services import membership_grant
 
     latest = Case.objects.order_by("-created_at").values_list("created_at", flat=True).first()
     until = (timezone.localtime(latest).date() if latest else timezone.localdate()) + dt.timedelta(days=1)

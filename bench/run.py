@@ -90,7 +90,7 @@ def setup_django(url: str, smoke: bool) -> None:
 def prepare_data(*, smoke: bool, out) -> dict:
     from django.core.management import call_command
 
-    from dispatch.models import ScaleRun
+    from bench.models import ScaleRun
 
     call_command("migrate", verbosity=0)
     call_command("load_calendar", verbosity=0)
@@ -130,9 +130,9 @@ def prepare_cast() -> Cast:
     from rest_framework.authtoken.models import Token
 
     from agencies.models import Agency, District, Street
-    from agencies.services import membership_grant
     from grids.models import GridCell
     from haidian.permissions import Role
+    from people.services import membership_grant
 
     street = Street.objects.get(code="110108007")
     grid = GridCell.objects.filter(community__street=street).order_by("code").first()
@@ -397,8 +397,8 @@ def detail_case(cast: Cast) -> str:
     users = {u.username: u for u in get_user_model().objects.filter(username__startswith="bench-")}
     helper = Agency.objects.get(code=f"{cast.street_code}-cgfd")
     helper_head, _created = get_user_model().objects.get_or_create(username="bench-helper")
-    from agencies.services import membership_grant
     from haidian.permissions import Role
+    from people.services import membership_grant
 
     membership_grant(user=helper_head, role=Role.AGENCY_HEAD, unit=helper)
     at = timezone.now() - dt.timedelta(days=20)
@@ -451,7 +451,8 @@ def bench_sweep(*, tasks: int) -> list[Result]:
     from django.db import connection
     from django.utils import timezone
 
-    from dispatch import deadlines, scale
+    from bench import scale
+    from dispatch import sweep
     from dispatch.models import Task
 
     now = timezone.now()
@@ -476,14 +477,14 @@ def bench_sweep(*, tasks: int) -> list[Result]:
         scale._copy(cursor, Task, scale.TASK_COLUMNS, rows)
     try:
         started = time.perf_counter()
-        first = deadlines.sweep_deadlines(now=now)
+        first = sweep.sweep_deadlines(now=now)
         first_s = time.perf_counter() - started
         started = time.perf_counter()
-        deadlines.sweep_deadlines(now=now)
+        sweep.sweep_deadlines(now=now)
         again_s = time.perf_counter() - started
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM dispatch_notification WHERE created_at = %s AND kind IN "
+            cursor.execute("DELETE FROM notifications_notification WHERE created_at = %s AND kind IN "
                            "('yellow_card', 'red_card')", [now])
             cursor.execute("DELETE FROM dispatch_deadlinecard WHERE task_id IN "
                            "(SELECT id FROM dispatch_task WHERE result = %s)", [SWEEP_MARK])

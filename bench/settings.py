@@ -2,7 +2,7 @@
 
 from haidian.settings import *  # noqa: F403
 
-ROOT_URLCONF = "bench.urls"
+ROOT_URLCONF = "bench.server_urls"
 DEBUG = False
 
 # WhiteNoise warns at every start when the collected-static folder is missing; the bench serves no pages.

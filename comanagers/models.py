@@ -2,7 +2,7 @@
 district (总量控制), and the co-managers themselves — sunk to grids or held centrally.
 
 Personal data is kept to a name and a phone number; the phone is masked for anyone outside the
-co-manager's street (`dispatch.selectors.mask_phone`).
+co-manager's street (`haidian.privacy.mask_phone`).
 """
 
 from django.conf import settings

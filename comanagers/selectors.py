@@ -9,8 +9,8 @@ from django.db.models.functions import Coalesce
 
 from agencies.models import Street
 from comanagers.models import CoManager, Quota
-from dispatch.selectors import mask_phone
 from haidian.permissions import Role, Scope, restrict, scope_for, scope_rule
+from haidian.privacy import mask_phone
 
 
 def _streets_seen(scope: Scope) -> Q:

@@ -16,18 +16,18 @@ from django.utils.translation import gettext as _
 from agencies.models import Street
 from comanagers.models import CoManager, Deployment, PayStandard, Placement, Post, Quota
 from comanagers.selectors import in_post
-from dispatch import rules
 from grids.models import GridCell
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role
+from people.selectors import holds, unit_ids
 
 
 def may_hire(user, street: Street) -> bool:
-    return rules.holds(user, Role.STREET_STAFF, "street", street.pk)
+    return holds(user, Role.STREET_STAFF, "street", street.pk)
 
 
 def may_set_quota(user, street: Street) -> bool:
-    return rules.holds(user, Role.DISTRICT_COMMAND, "district", street.district_id)
+    return holds(user, Role.DISTRICT_COMMAND, "district", street.district_id)
 
 
 def _street_staff(user, street: Street) -> None:
@@ -44,7 +44,7 @@ def _check_hire(*, street: Street, post: Post, placement: str, placement_reason:
             errors["placement_reason"] = [_("A policy placement needs a reason.")]
         if approver is None:
             errors["placement_approver"] = [_("A policy placement needs an approver.")]
-        elif street.district_id not in rules.unit_ids(approver, Role.DISTRICT_COMMAND, "district"):
+        elif street.district_id not in unit_ids(approver, Role.DISTRICT_COMMAND, "district"):
             errors["placement_approver"] = [_("The approver must work in the district command center.")]
     elif placement != Placement.NORMAL:
         errors["placement"] = [_("Unknown placement.")]
@@ -141,7 +141,7 @@ def quota_set(*, actor, street: Street, year: int, count: int) -> Quota:
 @transaction.atomic
 def pay_standard_set(*, actor, post: Post, year: int, monthly_amount) -> PayStandard:
     """The district command sets (or corrects) a post's monthly pay of a year: one row per post and year."""
-    if not rules.holds(actor, Role.DISTRICT_COMMAND):
+    if not holds(actor, Role.DISTRICT_COMMAND):
         raise ActionForbidden(_("Only the district command center sets co-managers' pay standards."))
     standard, _created = PayStandard.objects.select_for_update().update_or_create(
         post=post, year=year, defaults={"monthly_amount": monthly_amount})

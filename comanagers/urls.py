@@ -2,9 +2,15 @@
 
 from django.urls import path
 
-from comanagers import views
+from comanagers import api, views
 
 app_name = "comanagers"
+URL_PREFIX = "comanagers/"
+
+api_routes = [
+    ("comanagers", api.CoManagerViewSet, "comanager"),
+    ("comanager-quotas", api.QuotaViewSet, "comanager-quota"),
+]
 
 urlpatterns = [
     path("", views.street_page, name="street"),

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 from agencies.models import Street
 from comanagers import forms, selectors, services
 from comanagers.models import PayStandard, Post
-from dispatch.selectors import staff_streets
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form
+from people.selectors import staff_streets
 
 
 def _street_context(request, street, form) -> dict:

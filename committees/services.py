@@ -27,11 +27,11 @@ from committees.models import (
     MeetingKind,
     MeetingStatus,
 )
-from dispatch import rules
 from dispatch import services as dispatch_services
 from dispatch.models import Case, Category, Source
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role
+from people.selectors import holds
 
 # step → the statuses it may start from; a step not allowed in the current status is a 409.
 MEETING_MOVES = {
@@ -42,12 +42,8 @@ MEETING_MOVES = {
 }
 
 
-def is_street_staff(user, street_id: int) -> bool:
-    return rules.holds(user, Role.STREET_STAFF, "street", street_id)
-
-
 def _street_staff(user, street_id: int) -> None:
-    if not is_street_staff(user, street_id):
+    if not holds(user, Role.STREET_STAFF, "street", street_id):
         raise ActionForbidden(_("Only the sub-center staff of the street may do this."))
 
 

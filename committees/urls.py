@@ -2,9 +2,16 @@
 
 from django.urls import path
 
-from committees import views
+from committees import api, views
 
 app_name = "committees"
+URL_PREFIX = "committees/"
+
+api_routes = [
+    ("meetings", api.MeetingViewSet, "meeting"),
+    ("meeting-decisions", api.DecisionViewSet, "meeting-decision"),
+    ("joint-teams", api.JointTeamViewSet, "joint-team"),
+]
 
 urlpatterns = [
     path("meetings/", views.meeting_list, name="meetings"),

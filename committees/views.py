@@ -19,9 +19,9 @@ from django.views.decorators.http import require_POST
 from agencies.models import Street
 from committees import forms, selectors, services
 from committees.models import MeetingStatus
-from dispatch.selectors import staff_streets
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form
-from haidian.permissions import scope_for
+from haidian.permissions import Role, scope_for
+from people.selectors import holds, staff_streets
 
 
 def _street(request, streets):
@@ -71,7 +71,7 @@ def _visible_meeting(user, pk: int):
 
 def _meeting_context(request, meeting, bound: dict | None = None, error: str = "") -> dict:
     bound = bound or {}
-    may_act = services.is_street_staff(request.user, meeting.street_id)
+    may_act = holds(request.user, Role.STREET_STAFF, "street", meeting.street_id)
     step_forms = {}
     if may_act and meeting.status == MeetingStatus.PLANNED:
         step_forms["hold"] = None
@@ -165,7 +165,7 @@ TEAM_STEPS = ("create", "member", "operation")
 
 def _team_context(request, street, team, bound: dict | None = None, error: str = "") -> dict:
     bound = bound or {}
-    may_act = services.is_street_staff(request.user, street.pk)
+    may_act = holds(request.user, Role.STREET_STAFF, "street", street.pk)
     step_forms = {}
     if may_act and team is None:
         step_forms["create"] = bound.get("create") or forms.TeamForm(prefix="create")

@@ -39,8 +39,9 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.models import Agency, Street
 from dashboard.models import CaseDaily, CategoryDaily, GridState, TaskDaily
-from dispatch.models import OPEN_STATUSES, Case, CaseStatus, Source, Task, TaskRole, TaskStatus, Tier
+from dispatch.models import OPEN_STATUSES, Case, CaseStatus, Category, Source, Task, TaskRole, TaskStatus, Tier
 from haidian.calendar import SHANGHAI
 
 CASE_FIELDS = ("volume", "accepted", "closed", "closed_on_time", "public_reports", "reworked", "satisfied",
@@ -191,8 +192,6 @@ def summary(*, street_id: int | None = None, since: dt.date, until: dt.date, tod
 
 def trends(*, street_id: int | None, since: dt.date, until: dt.date) -> dict:
     """Reports and closures by day, and reports by category (top 10), for the charts."""
-    from dispatch.models import Category
-
     cases = CaseDaily.objects.filter(day__gte=since, day__lt=until)
     if street_id is not None:
         cases = cases.filter(street_id=street_id)
@@ -212,8 +211,6 @@ def trends(*, street_id: int | None, since: dt.date, until: dt.date) -> dict:
 
 def rankings(*, street_id: int | None, since: dt.date, until: dt.date, limit: int = 10) -> dict:
     """Streets by closure rate and agencies by on-time handling rate over the window."""
-    from agencies.models import Agency, Street
-
     streets = (CaseDaily.objects.filter(day__gte=since, day__lt=until).values("street_id")
                .annotate(accepted=Sum("accepted"), closed=Sum("closed"), on_time=Sum("closed_on_time")))
     tasks = TaskDaily.objects.filter(day__gte=since, day__lt=until).exclude(agency_id=0)

@@ -2,9 +2,11 @@
 
 from django.urls import path
 
-from dashboard import views
+from dashboard import api, views
 
 app_name = "dashboard"
+
+api_urlpatterns = [path("dashboard/summary/", api.summary, name="dashboard-summary")]
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),

@@ -4,8 +4,6 @@ Cases change only through the workflow services, so that every change leaves an 
 """
 
 from django.contrib import admin
-from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
 from dispatch.models import (
     Attachment,
@@ -13,10 +11,9 @@ from dispatch.models import (
     CaseEvent,
     Category,
     DeadlineLetter,
-    EmailStatus,
-    Notification,
     Task,
 )
+from haidian.admin import ReadOnlyAdmin
 
 
 @admin.register(Category)
@@ -26,17 +23,6 @@ class CategoryAdmin(admin.ModelAdmin):
     list_filter = ["parent", "time_limit_unit"]
     list_select_related = ["parent", "default_department"]
     search_fields = ["code", "name"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TaskInline(admin.TabularInline):
@@ -92,28 +78,6 @@ class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ["case", "kind", "content_type", "size", "uploaded_at"]
     list_select_related = ["case"]
     search_fields = ["=case__number"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
-    """Who was told what, and whether the email went: `failed` after the last retry, `sending` if a
-    worker died while sending (never resent automatically: an email is sent at most once)."""
-
-    list_display = ["created_at", "user", "kind", "title", "read_at", "email_status", "email_attempts", "emailed_at"]
-    list_filter = ["email_status", "kind"]
-    list_select_related = ["user"]
-    search_fields = ["title", "user__username", "key"]
-    date_hierarchy = "created_at"
-    actions = ["send_again"]
-
-    @admin.action(description=_("Send the failed emails again"))
-    def send_again(self, request, queryset):
-        from dispatch.tasks import send_notification_emails
-
-        count = queryset.filter(email_status__in=[EmailStatus.FAILED, EmailStatus.SENDING]).update(
-            email_status=EmailStatus.PENDING, email_attempts=0)
-        transaction.on_commit(send_notification_emails.delay)
-        self.message_user(request, _("%(count)s email(s) queued again.") % {"count": count})
 
 
 @admin.register(DeadlineLetter)

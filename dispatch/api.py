@@ -14,7 +14,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from dispatch import export as case_export
-from dispatch import letters, selectors, serializers, services
+from dispatch import selectors, serializers, services
+from dispatch.letters import pdf as letter_pdfs
+from dispatch.letters import services as letters
 from dispatch.models import Case, CaseStatus, Task, Tier
 
 
@@ -211,31 +213,6 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.category_list()
 
 
-class NotificationPagination(CursorPagination):
-    ordering = ("-created_at", "-id")
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
-class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
-    """Your notifications (cards, escalations), newest first; `?unread=true` for the unread ones."""
-
-    serializer_class = serializers.NotificationSerializer
-    pagination_class = NotificationPagination
-
-    def get_queryset(self):
-        queryset = selectors.notifications(user=self.request.user)
-        if self.request.query_params.get("unread") in ("1", "true"):
-            queryset = queryset.filter(read_at=None)
-        return queryset
-
-    @extend_schema(request=None, responses=serializers.NotificationSerializer)
-    @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
-        note = services.notification_read(notification=self.get_object(), user=request.user)
-        return Response(serializers.NotificationSerializer(note).data)
-
-
 class NewestIssuedPagination(CursorPagination):
     ordering = ("-issued_at", "-id")
     page_size_query_param = "page_size"
@@ -265,7 +242,7 @@ class LetterViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses={(200, "application/pdf"): bytes})
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
-        return letters.letter_pdf_response(self.get_object())
+        return letter_pdfs.letter_pdf_response(self.get_object())
 
     @extend_schema(request=None, responses=serializers.LetterSerializer)
     @action(detail=True, methods=["post"])

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, Department
 from dispatch import selectors
 from dispatch.models import Case, Category, Priority, Satisfaction, Source
-from dispatch.services import MAX_ATTACHMENT_BYTES
+from haidian.uploads import MAX_UPLOAD_BYTES
 
 
 class PhotoField(forms.FileField):
@@ -22,7 +22,7 @@ class PhotoField(forms.FileField):
 
     def validate(self, value):
         super().validate(value)
-        if value and value.size > MAX_ATTACHMENT_BYTES:
+        if value and value.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than 10 MB."))
 
 

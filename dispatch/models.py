@@ -344,34 +344,6 @@ class Attachment(models.Model):
         return self.file.name
 
 
-class ScaleRun(models.Model):
-    """One `seed_scale` load of generated history; `days_done` makes it resumable."""
-
-    seed = models.IntegerField(_("seed"))
-    first_day = models.DateField(_("first day"))
-    days = models.PositiveIntegerField(_("days"))
-    per_day = models.PositiveIntegerField(_("cases per day"))
-    days_done = models.PositiveIntegerField(_("days done"), default=0)
-    cases = models.PositiveBigIntegerField(_("cases written"), default=0)
-    events = models.PositiveBigIntegerField(_("events written"), default=0)
-    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("generated history load")
-        verbose_name_plural = _("generated history loads")
-        constraints = [
-            models.UniqueConstraint(fields=["seed", "first_day", "days", "per_day"], name="scalerun_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"seed {self.seed}: {self.days} × {self.per_day} from {self.first_day}"
-
-    @property
-    def complete(self) -> bool:
-        return self.days_done >= self.days
-
-
 class CardKind(models.TextChoices):
     YELLOW = "yellow", _("yellow card: three quarters of the time used")
     RED = "red", _("red card: past the due time")
@@ -395,74 +367,6 @@ class DeadlineCard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.task_id}"
-
-
-class NotificationKind(models.TextChoices):
-    YELLOW_CARD = "yellow_card", _("time running out")
-    RED_CARD = "red_card", _("past the due time")
-    ESCALATED = "escalated", _("escalated to the district")
-    LETTER = "letter", _("deadline letter")
-    RATING = "rating", _("rate the handling of your report")
-    ASSESSMENT = "assessment", _("assessment forms to fill")
-
-
-class EmailStatus(models.TextChoices):
-    NONE = "", _("no email")
-    PENDING = "pending", _("to send")
-    SENDING = "sending", _("sending")
-    SENT = "sent", _("sent")
-    FAILED = "failed", _("failed")
-
-
-class Notification(models.Model):
-    """What needs a person's attention, in their inbox and (if they want) by email. `key` names
-    the thing it is about; one per person and key, so nothing is announced twice."""
-
-    # No index of its own: the unique (user, key) and the indexes below all lead with the user.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
-                             verbose_name=_("user"), db_index=False)
-    key = models.CharField(_("key"), max_length=100)
-    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("case"))
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"), blank=True)
-    created_at = models.DateTimeField(_("created at"))
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    email_status = models.CharField(_("email"), max_length=10, choices=EmailStatus.choices, blank=True,
-                                    default=EmailStatus.NONE)
-    email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
-    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(fields=["user", "-created_at", "-id"], name="notification_user_idx"),
-            models.Index(fields=["user"], name="notification_unread_idx", condition=Q(read_at=None)),
-            models.Index(fields=["email_status"], name="notification_email_todo_idx",
-                         condition=Q(email_status__in=["pending", "sending"])),
-        ]
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_user")]
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.title}"
-
-
-class NotificationSettings(models.Model):
-    """A person's choice to receive their notifications by email too (on by default)."""
-
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="notification_settings", verbose_name=_("user"))
-    by_email = models.BooleanField(_("also by email"), default=True)
-
-    class Meta:
-        verbose_name = _("notification settings")
-        verbose_name_plural = _("notification settings")
-
-    def __str__(self) -> str:
-        return f"{self.user}: {'email' if self.by_email else 'inbox only'}"
 
 
 class LetterStatus(models.TextChoices):

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Membership
 from dispatch.models import Case, CaseStatus, ExtensionStatus, Source, Task, TaskStatus, Tier
 from dispatch.workflow import CASE_MOVES, TASK_MOVES, Action
 from haidian.errors import ActionForbidden
 from haidian.permissions import Role
+from people.selectors import memberships
 
 AGENCY_ROLES = (Role.AGENCY_HEAD, Role.AGENCY_STAFF)
 
@@ -90,35 +90,6 @@ def _reporter_may(user, action: str, case: Case, task: Task | None) -> bool:
     if action == Action.ATTACH:
         return task is None
     return action == Action.RATE and case.source in (Source.RESIDENT, Source.OPEN311)
-
-
-def memberships(user) -> list[tuple[str, str, int, str]]:
-    """(role, unit field, unit id, "code name") of every membership, read once per request."""
-    cached = getattr(user, "_haidian_memberships", None)
-    if cached is not None:
-        return cached
-    rows = []
-    if user is not None and user.is_authenticated:
-        fields = list(Membership.UNIT_FIELD_BY_MODEL.values())
-        for membership in Membership.objects.filter(user=user).select_related(*fields):
-            unit = membership.unit
-            field = Membership.UNIT_FIELD_BY_MODEL[unit._meta.label_lower]
-            rows.append((membership.role, field, unit.pk, f"{unit.code} {unit}"))
-        user._haidian_memberships = rows
-    return rows
-
-
-def holds(user, role: str, field: str | None = None, unit_id: int | None = None) -> bool:
-    """Whether `user` holds `role` (in the unit `field` = `unit_id`, when given). A superuser holds
-    every role everywhere."""
-    if user is not None and user.is_superuser:
-        return True
-    return any(r == role and (field is None or (f == field and u == unit_id)) for r, f, u, _label in memberships(user))
-
-
-def unit_ids(user, role: str, field: str) -> list[int]:
-    """The units of kind `field` (street, department, …) in which `user` holds `role` (memberships only)."""
-    return [u for r, f, u, _label in memberships(user) if r == role and f == field]
 
 
 def acting_unit(user, action: str, case: Case, task: Task | None = None) -> str | None:

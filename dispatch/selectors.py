@@ -5,8 +5,20 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from agencies.models import Street
-from dispatch.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, Category, DeadlineLetter, Task, TaskStatus, Tier
+from dispatch.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Category,
+    DeadlineLetter,
+    LetterStatus,
+    Task,
+    TaskStatus,
+    Tier,
+)
 from haidian.permissions import Role, Scope, restrict, scope_for, scope_rule
+from haidian.privacy import mask_phone
 
 
 def _tasks_of_scope(scope: Scope) -> Q:
@@ -64,8 +76,6 @@ def letter_list(*, user) -> QuerySet[DeadlineLetter]:
 def letters_page(*, user, bucket: str, now) -> list[DeadlineLetter]:
     """Letters in scope for the letters page: `open` (not yet answered), `overdue`, `answered`
     (waiting for the street's feedback and closing) or `all`; open ones by deadline, others newest."""
-    from dispatch.models import LetterStatus
-
     queryset = letter_list(user=user)
     waiting = [LetterStatus.ISSUED, LetterStatus.ACKNOWLEDGED]
     if bucket == "open":
@@ -80,8 +90,6 @@ def letters_page(*, user, bucket: str, now) -> list[DeadlineLetter]:
 def reflected_without_letter(*, user, street: Street) -> list[Case]:
     """Open cases of the street flagged as strongly reflected that no open letter covers yet: the
     workbench suggests a deadline letter for each (read from a small partial index)."""
-    from dispatch.models import LetterStatus
-
     in_letter = DeadlineLetter.objects.filter(cases=OuterRef("pk"), status__in=[
         LetterStatus.ISSUED, LetterStatus.ACKNOWLEDGED, LetterStatus.ANSWERED])
     return list(case_list(user=user).filter(street=street, status__in=OPEN_STATUSES,
@@ -129,13 +137,6 @@ def category_list() -> QuerySet[Category]:
     return Category.objects.select_related("parent", "default_department")
 
 
-def mask_phone(phone: str) -> str:
-    """13812345678 → 138****5678; seven characters or fewer are starred whole (else nothing is hidden)."""
-    if len(phone) <= 7:
-        return "*" * len(phone)
-    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
-
-
 def reporter_phone(*, user, case: Case) -> str:
     """The reporter's phone as this person may see it: whole, or masked."""
     phone = case.reporter_phone
@@ -160,13 +161,6 @@ def sees_reporter_phone(*, user, case: Case) -> bool:
 QUEUE_STATUSES = [CaseStatus.REPORTED, CaseStatus.FILED, CaseStatus.DISPATCHED, CaseStatus.RESPONDED,
                   CaseStatus.CLOSED]
 PAGE_SIZE = 50
-
-
-def staff_streets(*, user) -> QuerySet[Street]:
-    """The streets whose sub-center the user works in (a superuser: every street, as `rules.holds`)."""
-    if user.is_superuser:
-        return Street.objects.order_by("code")
-    return Street.objects.filter(membership__user=user, membership__role=Role.STREET_STAFF).order_by("code")
 
 
 def queue_counts(*, user, street: Street) -> dict[str, int]:
@@ -299,10 +293,3 @@ def suggest_category(text: str) -> Category | None:
         if score > best_score:
             best, best_score = category, score
     return best
-
-
-def notifications(*, user) -> QuerySet:
-    """A person's own notifications: nobody else's are visible to them."""
-    from dispatch.models import Notification
-
-    return Notification.objects.filter(user=user).select_related("case").order_by("-created_at", "-id")

@@ -11,7 +11,6 @@ from dispatch.models import (
     CaseEvent,
     Category,
     DeadlineLetter,
-    Notification,
     Priority,
     Satisfaction,
     Source,
@@ -157,15 +156,6 @@ class ExtensionInput(Serializer):
 
 class RespondInput(Serializer):
     result = serializers.CharField()
-
-
-class NotificationSerializer(ModelSerializer):
-    case = serializers.CharField(source="case.number", default=None)
-
-    class Meta:
-        model = Notification
-        fields = ["id", "kind", "title", "body", "case", "created_at", "read_at", "email_status"]
-        read_only_fields = fields
 
 
 class LetterSerializer(ModelSerializer):

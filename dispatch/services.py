@@ -22,6 +22,7 @@ from agencies.models import Agency, Department
 from dispatch import rules, signals
 from dispatch.models import (
     OPEN_STATUSES,
+    Attachment,
     Case,
     CaseEvent,
     CaseNumberSequence,
@@ -38,8 +39,10 @@ from dispatch.models import (
 )
 from dispatch.workflow import Action, case_next_status, task_next_status
 from grids.geometry import grid_index, locate
+from haidian import uploads
 from haidian.calendar import TimeUnit, add_working_time, working_time_between
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
+from haidian.workflow import is_system
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -122,7 +125,7 @@ def case_create(*, actor, title: str, lat: float, lng: float, source: str, descr
     working on the case."""
     now = _now(now)
     if photo is not None:
-        _check_photo(photo)  # before a number is taken for a report that cannot be stored
+        photo_type = uploads.check_photo(photo)  # before a number is taken for a report that cannot be stored
     if source not in Source.values:
         raise InvalidInput({"source": _("Unknown source.")})
     located = locate(lat, lng)
@@ -145,10 +148,8 @@ def case_create(*, actor, title: str, lat: float, lng: float, source: str, descr
         _event(case=case, action=Action.CREATE, actor=actor, unit="", at=now, from_status="",
                to_status=CaseStatus.REPORTED, data={"source": source, "grid": grid.code})
         if photo is not None:
-            from dispatch.models import Attachment
-
             _store_attachment(case=case, task=None, actor=actor, unit="", upload=photo,
-                              kind=Attachment.Kind.BEFORE, content_type=_sniff(photo), now=now)
+                              kind=Attachment.Kind.BEFORE, content_type=photo_type, now=now)
     return case
 
 
@@ -294,11 +295,11 @@ def _cancel_open_tasks(case: Case) -> int:
 def case_escalate(*, case: Case, actor, reason: str, now: dt.datetime | None = None) -> Case:
     """小循环 → 大循环: the street hands the case to the district command center.
 
-    `actor=None` is the deadline sweep escalating an overdue case.
+    `actor=SYSTEM` is the deadline sweep escalating an overdue case.
     """
     now = _now(now)
     case = _lock_case(case)
-    unit = "system" if actor is None else rules.require(actor, Action.ESCALATE, case)
+    unit = "system" if is_system(actor) else rules.require(actor, Action.ESCALATE, case)
     if case.tier != Tier.STREET:
         raise ActionConflict(_("Only a street-tier case can be escalated to the district."))
     to_status = case_next_status(Action.ESCALATE, case.status)
@@ -474,53 +475,10 @@ def case_rate(*, case: Case, actor, satisfaction: str, comment: str = "", invita
 
 # --- attachments ---------------------------------------------------------------------------------
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
-THUMBNAIL_SIZE = (320, 320)
-
-
-def _sniff(upload) -> str:
-    """The real content type from the bytes, not the name or the client's header."""
-    from PIL import Image, UnidentifiedImageError
-
-    head = upload.read(5)
-    upload.seek(0)
-    if head == b"%PDF-":
-        return "application/pdf"
-    try:
-        with Image.open(upload) as image:
-            image.verify()
-            kind = IMAGE_TYPES.get(image.format or "")
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        kind = None
-    finally:
-        upload.seek(0)
-    if kind is None:
-        raise InvalidInput({"file": _("Only photos (JPEG, PNG, WebP, GIF) and PDF documents can be attached.")})
-    return kind
-
-
-def _thumbnail(upload, name: str):
-    from io import BytesIO
-
-    from django.core.files.base import ContentFile
-    from PIL import Image, ImageOps
-
-    with Image.open(upload) as image:
-        image = ImageOps.exif_transpose(image).convert("RGB")
-        image.thumbnail(THUMBNAIL_SIZE)
-        buffer = BytesIO()
-        image.save(buffer, "JPEG", quality=80)
-    upload.seek(0)
-    return ContentFile(buffer.getvalue(), name=f"{name}.jpg")
-
-
 @transaction.atomic
 def case_attach(*, case: Case, actor, upload, kind: str, task_id: int | None = None,
-                now: dt.datetime | None = None):
+                now: dt.datetime | None = None) -> Attachment:
     """A photo (before/after) or document on a case or on one of its task responses."""
-    from dispatch.models import Attachment
-
     now = _now(now)
     case = _lock_case(case)
     task = None
@@ -532,49 +490,21 @@ def case_attach(*, case: Case, actor, upload, kind: str, task_id: int | None = N
     case_next_status(Action.ATTACH, case.status)
     if kind not in Attachment.Kind.values:
         raise InvalidInput({"kind": _("Unknown attachment kind.")})
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise InvalidInput({"file": _("The file is larger than 10 MB.")})
     return _store_attachment(case=case, task=task, actor=actor, unit=unit, upload=upload, kind=kind,
-                             content_type=_sniff(upload), now=now)
-
-
-def _check_photo(upload) -> None:
-    """A photo a report brings along: an image (not a document) of at most 10 MB."""
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise InvalidInput({"photo": _("The file is larger than 10 MB.")})
-    try:
-        kind = _sniff(upload)
-    except InvalidInput:
-        kind = ""
-    if not kind.startswith("image/"):
-        raise InvalidInput({"photo": _("Only photos (JPEG, PNG, WebP, GIF) can be attached.")})
+                             content_type=uploads.check_file(upload), now=now)
 
 
 def _store_attachment(*, case: Case, task: Task | None, actor, unit: str, upload, kind: str, content_type: str,
-                      now: dt.datetime):
-    from dispatch.models import Attachment
-
+                      now: dt.datetime) -> Attachment:
     attachment = Attachment(case=case, task=task, kind=kind, content_type=content_type, size=upload.size,
                             uploaded_by=actor if actor and actor.is_authenticated else None)
-    attachment.file.save(upload.name, upload, save=False)
+    attachment.file.save(uploads.stored_name(content_type, "cases"), upload, save=False)
     if content_type.startswith("image/"):
         # Closed again at once: a worker that kept every stored photo open would run out of files.
         with attachment.file.open("rb") as stored:
-            attachment.thumbnail.save(case.number, _thumbnail(stored, case.number), save=False)
+            made = uploads.thumbnail(stored)
+        attachment.thumbnail.save(uploads.stored_name("image/jpeg", "cases/thumbs"), made, save=False)
     attachment.save()
     _event(case=case, task=task, action=Action.ATTACH, actor=actor, unit=unit, at=now, from_status=case.status,
            to_status=case.status, data={"attachment": attachment.pk, "kind": kind, "content_type": content_type})
     return attachment
-
-
-# --- notifications -------------------------------------------------------------------------------
-
-def notification_read(*, notification, user, now: dt.datetime | None = None):
-    """Mark one's own notification read (again is harmless: the first time stays)."""
-    from dispatch.models import Notification
-
-    if notification.user_id != user.pk:
-        raise ActionForbidden(_("This notification is not yours."))
-    Notification.objects.filter(pk=notification.pk, read_at=None).update(read_at=_now(now))
-    notification.refresh_from_db(fields=["read_at"])
-    return notification

@@ -2,9 +2,17 @@
 
 from django.urls import path
 
-from dispatch import views
+from dispatch import api, views
 
 app_name = "dispatch"
+
+# (prefix, viewset, basename) registered on the project's API router under /api/v1/.
+api_routes = [
+    ("cases", api.CaseViewSet, "case"),
+    ("tasks", api.TaskViewSet, "task"),
+    ("categories", api.CategoryViewSet, "category"),
+    ("letters", api.LetterViewSet, "letter"),
+]
 
 urlpatterns = [
     path("workbench/", views.workbench, name="workbench"),
@@ -24,6 +32,4 @@ urlpatterns = [
     path("letters/<int:pk>/", views.letter_detail, name="letter"),
     path("letters/<int:pk>/pdf/", views.letter_pdf, name="letter-pdf"),
     path("letters/<int:pk>/do/<str:step>/", views.letter_act, name="letter-act"),
-    path("notifications/", views.notification_inbox, name="notifications"),
-    path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
 ]

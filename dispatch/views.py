@@ -20,13 +20,16 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dispatch import forms, letters, rules, selectors, services
+from dispatch import export, forms, rules, selectors, services
+from dispatch.letters import pdf as letter_pdfs
+from dispatch.letters import services as letters
 from dispatch.models import OPEN_STATUSES, TO_DO_STATUSES, Attachment, Case, CaseStatus, Source, Task
 from dispatch.workflow import Action
 from grids import services as grid_services
-from grids.models import Patrol
+from grids.models import GridCell, Patrol
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form
 from haidian.permissions import Role, scope_for
+from people.selectors import staff_streets
 
 
 def _queue_labels():
@@ -53,7 +56,7 @@ def _cursor(value: str) -> tuple | None:
 @login_required
 def workbench(request):
     """街道分中心工作台: the street's cases by step, filtered and paged newest first."""
-    streets = list(selectors.staff_streets(user=request.user))
+    streets = list(staff_streets(user=request.user))
     if not streets:
         raise Http404
     street = next((s for s in streets if s.code == request.GET.get("street")), streets[0])
@@ -282,8 +285,6 @@ def grid_home(request):
     scope = scope_for(request.user)
     if not scope.has_role(Role.GRID_WORKER):
         raise Http404
-    from grids.models import GridCell
-
     grids = GridCell.objects.filter(pk__in=scope.grid_ids).select_related("community").defer("boundary")
     patrols = list(Patrol.objects.filter(worker=request.user).select_related("grid").defer("grid__boundary")[:10])
     return render(request, "dispatch/grid_home.html", {
@@ -296,8 +297,6 @@ def grid_home(request):
 @require_POST
 def patrol(request, step: str):
     """Start or end a patrol from the grid worker's page (巡查日志)."""
-    from grids.models import GridCell
-
     scope = scope_for(request.user)
     try:
         if step == "start":
@@ -395,27 +394,6 @@ def waiting(request):
     return render(request, "dispatch/_waiting.html", {"count": selectors.waiting_count(user=request.user)})
 
 
-# --- notifications ---------------------------------------------------------------------------------
-
-@login_required
-def notification_inbox(request):
-    """通知: cards and escalations that concern me, newest first; opening one marks it read."""
-    notes = list(selectors.notifications(user=request.user)[:100])
-    return render(request, "dispatch/notifications.html", {"notes": notes})
-
-
-@login_required
-@require_POST
-def notification_open(request, pk: int):
-    note = selectors.notifications(user=request.user).filter(pk=pk).first()
-    if note is None:
-        raise Http404
-    services.notification_read(notification=note, user=request.user)
-    if note.case_id:
-        return redirect("dispatch:case", number=note.case.number)
-    return redirect("dispatch:notifications")
-
-
 # --- deadline letters ------------------------------------------------------------------------------
 
 LETTER_FORMS = {"acknowledge": None, "answer": forms.AnswerForm, "feedback": forms.FeedbackForm, "close": None}
@@ -440,14 +418,14 @@ def letter_list(request):
     return render(request, "dispatch/letters.html", {
         "bucket": bucket, "buckets": buckets, "bucket_label": buckets[bucket], "now": now,
         "letters": selectors.letters_page(user=request.user, bucket=bucket, now=now),
-        "may_issue": bool(selectors.staff_streets(user=request.user).exists()),
+        "may_issue": bool(staff_streets(user=request.user).exists()),
     })
 
 
 @login_required
 def letter_new(request):
     """Issue a letter: from a case page or the workbench's suggestion (?cases=…), or blank."""
-    streets = list(selectors.staff_streets(user=request.user))
+    streets = list(staff_streets(user=request.user))
     if not streets:
         raise Http404
     numbers = request.POST.get("cases") or request.GET.get("cases", "")
@@ -501,7 +479,7 @@ def letter_detail(request, pk: int):
 
 @login_required
 def letter_pdf(request, pk: int):
-    return letters.letter_pdf_response(_visible_letter(request.user, pk))
+    return letter_pdfs.letter_pdf_response(_visible_letter(request.user, pk))
 
 
 @login_required
@@ -536,9 +514,7 @@ def letter_act(request, pk: int, step: str):
 def workbench_export(request, kind: str):
     """The workbench's list as a file (`export.csv`, `export.xlsx`): the same street, queue and
     filters, every page of it; without `queue`, the street's cases in every step."""
-    from dispatch import export
-
-    streets = list(selectors.staff_streets(user=request.user))
+    streets = list(staff_streets(user=request.user))
     if not streets:
         raise Http404
     street = next((s for s in streets if s.code == request.GET.get("street", streets[0].code)), None)

@@ -16,6 +16,8 @@ from django.conf import settings
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
+from grids.models import GridCell
+
 EARTH_RADIUS_M = 6_371_008.8
 # Two grids may touch along an edge; any shared area above this (in m²) is an overlap.
 OVERLAP_TOLERANCE_M2 = 1.0
@@ -82,8 +84,6 @@ class GridIndex:
         """The GridCell `pk` with its community and street (no boundary), kept per process for
         GRID_INDEX_CHECK_SECONDS: every report needs them, and they change a few times a year.
         The instance is shared: read it, never change and save it."""
-        from grids.models import GridCell
-
         entry = self._cells.get(pk)
         now = time.monotonic()
         if entry is None or now - entry[0] >= settings.GRID_INDEX_CHECK_SECONDS:
@@ -94,8 +94,6 @@ class GridIndex:
     @staticmethod
     def _current_stamp():
         from django.db.models import Count, Max
-
-        from grids.models import GridCell
 
         agg = GridCell.objects.aggregate(n=Count("id"), newest=Max("updated_at"))
         return (agg["n"], agg["newest"])
@@ -112,8 +110,6 @@ class GridIndex:
             return self._index
 
     def _build(self, stamp) -> None:
-        from grids.models import GridCell
-
         grids, geoms = [], []
         for pk, code, boundary in GridCell.objects.order_by("code").values_list("id", "code", "boundary"):
             grids.append(LocatedGrid(pk, code))

@@ -1,13 +1,12 @@
-"""Synthetic communities and grids for Haidian, and the demo grid workers."""
+"""Synthetic communities and grids for Haidian."""
 
 from __future__ import annotations
 
 from agencies.models import Street
-from agencies.seed import DISTRICT_CODE, DemoUsers, place_name
+from agencies.seed import DISTRICT_CODE, place_name
 from grids import synthetic
 from grids.models import Community, GridCell
 from grids.services import grids_import
-from haidian.permissions import Role
 
 
 def seed_haidian(out) -> None:
@@ -33,11 +32,3 @@ def seed_haidian(out) -> None:
         return
     result = grids_import(features=features, synthetic=True)
     out(f"{len(layout)} communities, {result.created + result.updated} grids (synthetic)")
-
-
-def seed_demo(out) -> None:
-    demo = DemoUsers()
-    for street in Street.objects.filter(district__code=DISTRICT_CODE):
-        grids = GridCell.objects.filter(community__street=street).order_by("code")
-        demo.add(f"{street.code}-grid", role=Role.GRID_WORKER, units=grids, title="网格员")
-    demo.print_table(out, "Grid workers")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from grids.geometry import OVERLAP_TOLERANCE_M2, GeometryError, area_m2, boundary_to_shape, grid_index
 from grids.models import Community, GridCell, Patrol
 from haidian.errors import ActionConflict, ActionForbidden
+from haidian.permissions import Role, scope_for
 
 GRID_CODE = re.compile(r"^\d{15}$")
 
@@ -170,10 +171,7 @@ def grids_export(*, queryset=None) -> dict:
 # --- patrols -------------------------------------------------------------------------------------
 
 def _serves_grid(worker, grid: GridCell) -> None:
-    from agencies.models import Membership
-    from haidian.permissions import Role
-
-    if not Membership.objects.filter(user=worker, role=Role.GRID_WORKER, grid=grid).exists():
+    if not scope_for(worker).serves(Role.GRID_WORKER, "grid", grid.pk):
         raise ActionForbidden(_("Only the grid worker of this grid may log a patrol in it."))
 
 

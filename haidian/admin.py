@@ -5,6 +5,20 @@ from haidian import calendar
 from haidian.models import CalendarDay, CalendarYear
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that change only through their services (so that every change leaves its event):
+    the admin can look, not add, change or delete."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def _warn_missing_years(request) -> None:
     missing = calendar.missing_years()
     if missing:

@@ -23,6 +23,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haidian.models import CalendarDay, CalendarYear
+
 log = logging.getLogger(__name__)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -79,8 +81,6 @@ class _YearCache:
         entry = self._years.get(year)
         if entry is not None and time.monotonic() - entry[0] < _CACHE_SECONDS:
             return entry[1]
-        from haidian.models import CalendarDay, CalendarYear
-
         if CalendarYear.objects.filter(year=year).exists():
             days = dict(CalendarDay.objects.filter(year_id=year).values_list("date", "is_working_day"))
         else:
@@ -110,8 +110,6 @@ def is_working_day(day: dt.date) -> bool:
 
 def missing_years(today: dt.date | None = None) -> list[int]:
     """This year and next that have no loaded arrangement (and so fall back to Monday–Friday)."""
-    from haidian.models import CalendarYear
-
     today = today or timezone.localdate()
     wanted = [today.year, today.year + 1]
     loaded = set(CalendarYear.objects.filter(year__in=wanted).values_list("year", flat=True))

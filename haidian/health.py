@@ -3,6 +3,8 @@
 from django.db import connection
 from django.http import JsonResponse
 
+from haidian.celery import app
+
 
 def _database() -> str:
     try:
@@ -15,8 +17,6 @@ def _database() -> str:
 
 
 def _broker() -> str:
-    from haidian.celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

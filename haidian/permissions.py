@@ -1,18 +1,21 @@
 """The one permission gate.
 
 Every queryset a user sees goes through `restrict(queryset, user)`. A user's reach is the set of
-organisation units they serve in, stored as django-guardian object permissions ("serve_<unit>")
-on District, Department, Street, Agency, Community and GridCell rows — never one permission row per
-case. Each app registers, for each of its models, the rule that turns that reach into a filter;
-`haidian` itself knows no app (imports point one way).
+organisation units they serve in, read once per request from their memberships (the `people` app
+registers that source with `membership_source`; haidian knows no app), never one permission row
+per case. Each app registers, for each of its models, the rule that turns that reach into a filter.
+
+django-guardian's "serve_<unit>" object permissions mirror the memberships for Django's own
+permission checks; only `people.services.membership_grant` / `membership_revoke` write them.
 
 An object outside a user's scope does not exist for them: views answer 404, not 403.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import models
 from django.db.models import Q
@@ -44,9 +47,29 @@ SERVE_PERMISSIONS = {
 }
 
 
+# The field of a membership for each kind of unit, and the scope's ids of that kind.
+UNIT_IDS = {
+    "district": "district_ids",
+    "department": "department_ids",
+    "street": "street_ids",
+    "agency": "agency_ids",
+    "community": "community_ids",
+    "grid": "grid_ids",
+}
+
+
+class Held(NamedTuple):
+    """One membership as the gate reads it: a role in a unit (`field` = "street", "grid", …)."""
+
+    role: str
+    field: str
+    unit_id: int
+    label: str  # "<code> <name>", recorded on events as the acting unit
+
+
 @dataclass(frozen=True)
 class Scope:
-    """Where a user may look, resolved once per request from their guardian permissions.
+    """Where a user may look, resolved once per request from their memberships.
 
     The `*_ids` fields are the units the user serves in, as granted. The organisation is seen a
     little wider than that: a department looks at its whole district (`department_district_ids`),
@@ -58,6 +81,7 @@ class Scope:
     everything: bool = False
     user_id: int | None = None
     roles: frozenset[str] = frozenset()
+    memberships: tuple[Held, ...] = ()
     district_ids: frozenset[int] = frozenset()
     department_ids: frozenset[int] = frozenset()
     street_ids: frozenset[int] = frozenset()
@@ -82,10 +106,23 @@ class Scope:
     def has_role(self, *roles: str) -> bool:
         return self.everything or bool(self.roles.intersection(roles))
 
+    def serves(self, role: str, field: str | None = None, unit_id: int | None = None) -> bool:
+        """Whether one of the user's own memberships is `role` (in the unit `field` = `unit_id`, when
+        given). Memberships only: a superuser serves nowhere (`people.selectors.holds` lets them act)."""
+        return any(held.role == role and (field is None or (held.field == field and held.unit_id == unit_id))
+                   for held in self.memberships)
+
 
 Rule = Callable[[Scope], Q]
 _RULES: dict[type[models.Model], Rule] = {}
 _SCOPE_BUILDERS: list[Callable[[dict[str, set[int]]], dict[str, set[int]]]] = []
+_MEMBERSHIP_SOURCES: list[Callable[[object], Iterable[Held]]] = []
+
+
+def membership_source(func: Callable[[object], Iterable[Held]]):
+    """Register the function that reads a user's memberships (one query): the gate's only source."""
+    _MEMBERSHIP_SOURCES[:] = [func]
+    return func
 
 
 def scope_rule(model: type[models.Model]) -> Callable[[Rule], Rule]:
@@ -116,9 +153,8 @@ def scope_for(user) -> Scope:
 
 
 def forget_scope(user) -> None:
-    """Drop what is cached on the user about their units (scope, memberships) after they changed."""
+    """Drop the scope cached on the user after their memberships changed."""
     user.__dict__.pop("_haidian_scope", None)
-    user.__dict__.pop("_haidian_memberships", None)
 
 
 def _build_scope(user) -> Scope:
@@ -126,31 +162,19 @@ def _build_scope(user) -> Scope:
         return Scope()
     if user.is_superuser:
         return Scope(everything=True)
-    from guardian.models import UserObjectPermission
-
-    raw: dict[str, set[int]] = {codename: set() for codename in SERVE_PERMISSIONS.values()}
-    rows = UserObjectPermission.objects.filter(
-        user=user, permission__codename__in=list(SERVE_PERMISSIONS.values())
-    ).values_list("permission__codename", "object_pk")
-    for codename, object_pk in rows:
-        raw[codename].add(int(object_pk))
-    ids = {
-        "district_ids": raw["serve_district"],
-        "department_ids": raw["serve_department"],
-        "street_ids": raw["serve_street"],
-        "agency_ids": raw["serve_agency"],
-        "community_ids": raw["serve_community"],
-        "grid_ids": raw["serve_gridcell"],
-        "agency_street_ids": set(),
-        "department_district_ids": set(),
-        "touched_street_ids": set(),
-        "member_district_ids": set(),
-    }
-    if any(ids.values()):
+    if not _MEMBERSHIP_SOURCES:
+        raise LookupError("no membership source registered (is the people app installed?)")
+    held = tuple(_MEMBERSHIP_SOURCES[0](user))
+    ids: dict[str, set[int]] = {key: set() for key in UNIT_IDS.values()}
+    for membership in held:
+        ids[UNIT_IDS[membership.field]].add(membership.unit_id)
+    ids.update({"agency_street_ids": set(), "department_district_ids": set(), "touched_street_ids": set(),
+                "member_district_ids": set()})
+    if held:
         for expand in _SCOPE_BUILDERS:
             ids = expand(ids)
-    roles = frozenset(user.groups.values_list("name", flat=True))
-    return Scope(user_id=user.pk, roles=roles, **{key: frozenset(value) for key, value in ids.items()})
+    return Scope(user_id=user.pk, roles=frozenset(membership.role for membership in held), memberships=held,
+                 **{key: frozenset(value) for key, value in ids.items()})
 
 
 def restrict(queryset: models.QuerySet, user) -> models.QuerySet:

@@ -1,7 +1,7 @@
-"""Reference and demo data come from each app in install order.
+"""Reference data comes from each app in install order.
 
-An app that has data to seed provides `<app>/seed.py` with `seed_haidian(out)` and/or
-`seed_demo(out)`; `out(line)` prints progress. Each function is idempotent.
+An app that has reference data provides `<app>/seed.py` with `seed_haidian(out)`; `out(line)` prints
+progress. Each function is idempotent. (Demo data is the demo app's: `manage.py seed_demo`.)
 """
 
 from __future__ import annotations

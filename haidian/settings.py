@@ -50,9 +50,15 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "import_export",
+]
+# Our own apps, lowest layer first (DESIGN §3): each may import only the ones before it. Their
+# pages and API routes are gathered from each app's urls.py (haidian.urls) in this order.
+HAIDIAN_APPS = [
     "haidian",
     "agencies",
     "grids",
+    "people",
+    "notifications",
     "dispatch",
     "assessment",
     "open311",
@@ -63,6 +69,9 @@ INSTALLED_APPS = [
     "workaccess",
     "committees",
 ]
+if HAIDIAN_ENV in {"demo", "test"}:
+    HAIDIAN_APPS += ["demo", "bench"]  # demo data and the benchmark generator: never in production
+INSTALLED_APPS += HAIDIAN_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -92,7 +101,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "dispatch.context_processors.workplaces",
+                "haidian.navigation.workplaces",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -206,7 +216,7 @@ GRID_INDEX_CHECK_SECONDS = env_int("GRID_INDEX_CHECK_SECONDS", 10)
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "haidian2013")
 
-# The deadline sweep (dispatch.deadlines): how often beat runs it, and how long past its due time a
+# The deadline sweep (dispatch.sweep): how often beat runs it, and how long past its due time a
 # street-tier lead task may stay unanswered before the case goes up to the district command center.
 DEADLINE_SWEEP_MINUTES = env_int("DEADLINE_SWEEP_MINUTES", 5)
 ESCALATION_GRACE_WORKING_DAYS = env_int("ESCALATION_GRACE_WORKING_DAYS", 1)

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.admin import ReadOnlyAdmin
+from haidian.admin import ReadOnlyAdmin
 from open311 import services
 from open311.models import ApiClient, ServiceDefinition, ServiceRequest
 

@@ -6,6 +6,7 @@ from django.urls import path, re_path
 from open311 import views
 
 app_name = "open311"
+URL_PREFIX = "open311/v2/"
 
 FORMAT = r"\.(?P<fmt>[^/.]+)$"
 

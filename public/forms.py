@@ -9,7 +9,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dispatch.forms import leaf_categories
-from dispatch.services import IMAGE_TYPES, MAX_ATTACHMENT_BYTES
+from haidian import uploads
+from haidian.errors import InvalidInput
 from public import guards
 
 PHONE = re.compile(r"^(\+?86)?(\d{7,12})$")
@@ -74,20 +75,10 @@ class ReportForm(forms.Form):
         photo = self.cleaned_data["photo"]
         if not photo:
             return None
-        if photo.size > MAX_ATTACHMENT_BYTES:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
-        from PIL import Image, UnidentifiedImageError
-
         try:
-            with Image.open(photo) as image:
-                image.verify()
-                kind = image.format
-        except (UnidentifiedImageError, OSError, SyntaxError):
-            kind = None
-        finally:
-            photo.seek(0)
-        if kind not in IMAGE_TYPES:
-            raise forms.ValidationError(_("Only photos (JPEG, PNG, WebP, GIF) can be attached."))
+            uploads.check_photo(photo)
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.errors["photo"]) from None
         return photo
 
     def clean(self):

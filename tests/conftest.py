@@ -18,9 +18,9 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from agencies.models import Agency, Department, District, Street
-from agencies.services import membership_grant
 from grids.models import GridCell
 from haidian.permissions import Role
+from people.services import membership_grant
 
 # live_server + Playwright's sync API share a thread with an event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

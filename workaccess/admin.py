@@ -3,15 +3,8 @@
 
 from django.contrib import admin
 
+from haidian.admin import ReadOnlyAdmin
 from workaccess.models import AccessRequest, DelegatedAction, DelegatedMatter, StreetAssignment
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class AssignmentInline(admin.TabularInline):

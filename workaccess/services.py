@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Department, Street
-from dispatch import rules
 from dispatch.models import Case
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role
+from people.selectors import holds
 from workaccess.models import AccessRequest, AccessStatus, DelegatedAction, DelegatedMatter, StreetAssignment
 
 S = AccessStatus
@@ -31,24 +31,12 @@ ACCESS_MOVES = {
 }
 
 
-def is_department_admin(user, department_id: int) -> bool:
-    return rules.holds(user, Role.DEPARTMENT_ADMIN, "department", department_id)
-
-
-def is_district_command(user, district_id: int) -> bool:
-    return rules.holds(user, Role.DISTRICT_COMMAND, "district", district_id)
-
-
-def is_street_staff(user, street_id: int) -> bool:
-    return rules.holds(user, Role.STREET_STAFF, "street", street_id)
-
-
 def request_steps(user, request: AccessRequest) -> set[str]:
     """The steps `user` may take on `request` now (the pages show only these)."""
     steps = set()
-    if is_department_admin(user, request.department_id):
+    if holds(user, Role.DEPARTMENT_ADMIN, "department", request.department_id):
         steps |= {step for step in ("submit",) if request.status in ACCESS_MOVES[step]}
-    if is_district_command(user, request.department.district_id):
+    if holds(user, Role.DISTRICT_COMMAND, "district", request.department.district_id):
         steps |= {step for step in ("approve", "refuse", "assign") if request.status in ACCESS_MOVES[step]}
     return steps
 
@@ -62,12 +50,12 @@ def _move(request: AccessRequest, step: str) -> str:
 
 
 def _department_admin(user, department_id: int) -> None:
-    if not is_department_admin(user, department_id):
+    if not holds(user, Role.DEPARTMENT_ADMIN, "department", department_id):
         raise ActionForbidden(_("Only the administrators of the asking department may do this."))
 
 
 def _district_command(user, district_id: int) -> None:
-    if not is_district_command(user, district_id):
+    if not holds(user, Role.DISTRICT_COMMAND, "district", district_id):
         raise ActionForbidden(_("Only the district command center may do this."))
 
 
@@ -139,7 +127,7 @@ def assignment_acknowledge(*, assignment: StreetAssignment, actor,
     """The street confirms it received the task and what came with it."""
     # Locked so that two staff acknowledging at once record one acknowledgement, not the later one.
     assignment = StreetAssignment.objects.select_for_update().get(pk=assignment.pk)
-    if not is_street_staff(actor, assignment.street_id):
+    if not holds(actor, Role.STREET_STAFF, "street", assignment.street_id):
         raise ActionForbidden(_("Only the sub-center staff of the assigned street may do this."))
     if assignment.acknowledged_at is not None:
         raise ActionConflict(_("This assignment is already acknowledged."))
@@ -188,7 +176,7 @@ def matter_update(*, matter: DelegatedMatter, actor, **changes) -> DelegatedMatt
 def action_record(*, actor, matter: DelegatedMatter, street: Street, description: str,
                   at: dt.datetime | None = None, case_number: str = "") -> DelegatedAction:
     """A street records an act under a delegated matter; refused unless the entry is in force that day."""
-    if not is_street_staff(actor, street.pk):
+    if not holds(actor, Role.STREET_STAFF, "street", street.pk):
         raise ActionForbidden(_("Only the sub-center staff of the street may record its actions."))
     # Locked: the entry cannot be withdrawn or shortened while an action relying on it is written.
     matter = DelegatedMatter.objects.select_for_update(of=("self",)).select_related("department").get(pk=matter.pk)

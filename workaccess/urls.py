@@ -2,9 +2,17 @@
 
 from django.urls import path
 
-from workaccess import views
+from workaccess import api, views
 
 app_name = "workaccess"
+URL_PREFIX = "work-access/"
+
+api_routes = [
+    ("work-access-requests", api.AccessRequestViewSet, "access-request"),
+    ("street-tasks", api.StreetTaskViewSet, "street-task"),
+    ("delegated-matters", api.DelegatedMatterViewSet, "delegated-matter"),
+    ("delegated-actions", api.DelegatedActionViewSet, "delegated-action"),
+]
 
 urlpatterns = [
     path("", views.index, name="index"),

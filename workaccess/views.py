@@ -12,24 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.models import Department
-from dispatch import rules
-from dispatch.selectors import staff_streets
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form
 from haidian.permissions import Role
+from people.selectors import staff_streets, unit_ids
 from workaccess import forms, selectors, services
 from workaccess.models import AccessStatus
 
 
 def _admin_departments(user):
-    if user.is_superuser:
-        return Department.objects.all()
-    return Department.objects.filter(pk__in=rules.unit_ids(user, Role.DEPARTMENT_ADMIN, "department"))
-
-
-def _command_districts(user) -> list[int]:
-    if user.is_superuser:
-        return list(Department.objects.values_list("district_id", flat=True).distinct())
-    return rules.unit_ids(user, Role.DISTRICT_COMMAND, "district")
+    return Department.objects.filter(pk__in=unit_ids(user, Role.DEPARTMENT_ADMIN, "department"))
 
 
 @login_required
@@ -43,7 +34,7 @@ def index(request):
 
 def _requests_page(request, form=None, status=200):
     departments = _admin_departments(request.user)
-    districts = _command_districts(request.user)
+    districts = unit_ids(request.user, Role.DISTRICT_COMMAND, "district")
     if not departments.exists() and not districts:
         raise Http404
     if form is None and departments.exists():
@@ -177,7 +168,7 @@ def task_acknowledge(request, pk: int):
 def _catalogue(request, action_form=None, matter_form=None, error="", status=200):
     matters = selectors.matter_list(user=request.user)
     streets = staff_streets(user=request.user)
-    districts = _command_districts(request.user)
+    districts = unit_ids(request.user, Role.DISTRICT_COMMAND, "district")
     if not matters.exists() and not streets.exists() and not districts:
         raise Http404
     if action_form is None and streets.exists():
@@ -219,7 +210,7 @@ def delegated_record(request):
 @login_required
 @require_POST
 def delegated_new(request):
-    districts = _command_districts(request.user)
+    districts = unit_ids(request.user, Role.DISTRICT_COMMAND, "district")
     if not districts:
         raise Http404
     form = forms.MatterForm(request.POST, prefix="matter", district_ids=districts)

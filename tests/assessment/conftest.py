@@ -56,7 +56,8 @@ import pytest
 from django.db import transaction
 
 from agencies.models import Agency, Department, Street
-from dispatch import deadlines, letters, services
+from dispatch import services, sweep
+from dispatch.letters import services as letters
 from dispatch.models import Case, Category, Source, Task, TaskRole, TaskStatus
 from grids import services as grid_services
 from grids.models import Community, GridCell
@@ -168,7 +169,7 @@ class _Builder:
         c2 = self.report("C2", d(2026, 3, 9, 9))
         self.file(c2, d(2026, 3, 9, 9, 30))
         self.dispatch(c2, d(2026, 3, 9, 10), a, b)
-        deadlines.sweep_deadlines(now=d(2026, 3, 12, 11))  # red cards: C2 becomes overdue
+        sweep.sweep_deadlines(now=d(2026, 3, 12, 11))  # red cards: C2 becomes overdue
         self.respond(c2, a, d(2026, 3, 16, 10))
         self.respond(c2, b, d(2026, 3, 17, 11))  # a co-operating answer does not restart the check clock
         self.verify(c2, d(2026, 3, 18, 10), by=gw)

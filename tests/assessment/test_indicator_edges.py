@@ -8,7 +8,7 @@ import pytest
 
 from assessment.indicators import compute
 from committees import services as committees
-from dispatch import deadlines, services
+from dispatch import services, sweep
 from tests.dispatch.conftest import lead_task, shanghai
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ MONDAY = shanghai(2026, 3, 2, 10, 0)  # the 3-working-day task is due Thursday 0
 def test_a_task_escalated_away_while_overdue_still_counts_against_the_agency(make_case, workflow, agency):
     case = workflow.dispatch(make_case(now=MONDAY - dt.timedelta(hours=1)), cooperating=False, now=MONDAY)
     # due Thu 10:00; one working day of grace later the sweep sends it to the district
-    deadlines.sweep_deadlines(now=shanghai(2026, 3, 6, 10, 30))
+    sweep.sweep_deadlines(now=shanghai(2026, 3, 6, 10, 30))
     case.refresh_from_db()
     assert case.tier == "district" and lead_task_status(case) == "cancelled"
 

@@ -14,11 +14,11 @@ from agencies.models import Agency, Department, Street
 from assessment import compute, schedule, services
 from assessment.models import Evaluation, Result, Round, RoundStatus, UnitKind
 from assessment.tasks import daily
-from dispatch.models import Notification
 from grids.models import GridCell
 from haidian.calendar import SHANGHAI
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role
+from notifications.models import Notification
 from tests.conftest import HOME_STREET, OTHER_STREET, make_user
 
 pytestmark = pytest.mark.django_db

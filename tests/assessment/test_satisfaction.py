@@ -13,15 +13,17 @@ from django.test import Client
 from agencies.models import Agency, Street
 from assessment import satisfaction
 from assessment.models import RatingInvitation
+from assessment.notices import NoticeKind
 from dispatch import services
-from dispatch.models import Case, CaseEvent, Category, Notification, NotificationKind, Source
-from dispatch.selectors import mask_phone
+from dispatch.models import Case, CaseEvent, Category, Source
 from dispatch.signals import case_closed
 from dispatch.workflow import Action
 from grids.geometry import grid_index
 from grids.models import GridCell
 from haidian.errors import ActionConflict, ActionForbidden
 from haidian.permissions import Role
+from haidian.privacy import mask_phone
+from notifications.models import Notification
 from tests.conftest import HOME_STREET, make_user
 from tests.dispatch.conftest import CATEGORY_CODE, REPORTER_PHONE, WORK_AREA_CODE, Workflow, shanghai
 
@@ -95,8 +97,8 @@ def test_closing_a_residents_case_after_verification_creates_its_link_and_tells_
     assert invitation.created_at == shanghai(2026, 5, 20, 10)
     assert satisfaction.invitation_url(closed_resident_case) == f"/rate/{invitation.token}/"
     [note] = Notification.objects.filter(user=resident)
-    assert note.kind == NotificationKind.RATING
-    assert note.case == closed_resident_case
+    assert note.kind == NoticeKind.RATING
+    assert note.case_number == closed_resident_case.number and note.link == f"/cases/{closed_resident_case.number}/"
     assert f"/rate/{invitation.token}/" in note.body
 
 
@@ -105,7 +107,7 @@ def test_resolving_on_site_creates_the_link_too(report, grid_worker, resident):
     case = services.case_resolve_on_site(case=report(), actor=grid_worker, note="已清理")
     invitation = RatingInvitation.objects.get(case=case)
     assert satisfaction.invitation_url(case) == f"/rate/{invitation.token}/"
-    assert Notification.objects.filter(user=resident, kind=NotificationKind.RATING).count() == 1
+    assert Notification.objects.filter(user=resident, kind=NoticeKind.RATING).count() == 1
 
 
 @pytest.mark.django_db
@@ -121,7 +123,7 @@ def test_the_link_is_made_once_however_often_the_case_closes(closed_resident_cas
 def test_a_hotline_case_gets_a_link_for_call_backs_but_nobody_to_notify(report, workflow):
     case = workflow.close(report(actor=None, source=Source.HOTLINE_12345, external_id="12345-0001"))
     assert satisfaction.invitation_url(case) is not None
-    assert not Notification.objects.filter(kind=NotificationKind.RATING).exists()
+    assert not Notification.objects.filter(kind=NoticeKind.RATING).exists()
 
 
 @pytest.mark.django_db

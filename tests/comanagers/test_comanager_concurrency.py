@@ -15,9 +15,9 @@ from django.core.management import call_command
 from agencies.models import Street
 from comanagers import services
 from comanagers.models import CoManager, Deployment
-from dispatch import rules
 from haidian.errors import ActionConflict
 from haidian.permissions import Role
+from people.selectors import memberships
 from tests.comanagers.conftest import seeded_post, set_quota
 from tests.conftest import HOME_STREET, make_user, run_together
 
@@ -38,7 +38,7 @@ def test_two_hires_for_the_last_place_leave_exactly_one_hired():
     hired_on = dt.date(2026, 3, 2)
 
     for actor in staff:
-        rules.memberships(actor)  # read before the race, so that both threads start at the same step
+        memberships(actor)  # read before the race, so that both threads start at the same step
 
     def hire(actor, name):
         return lambda: services.comanager_hire(actor=actor, street=street, post=post,

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from assessment.indicators import compute
 from dashboard import rollups
-from dispatch import deadlines, services
+from dispatch import services, sweep
 from tests.dispatch.conftest import lead_task, shanghai
 
 pytestmark = pytest.mark.django_db
@@ -45,9 +45,9 @@ def test_the_rollups_follow_every_transition(make_case, workflow, street_staff, 
     agree()
 
     late = workflow.dispatch(make_case(now=at), cooperating=False, now=at)
-    deadlines.sweep_deadlines(now=shanghai(2026, 3, 5, 12, 0))  # overdue flag
+    sweep.sweep_deadlines(now=shanghai(2026, 3, 5, 12, 0))  # overdue flag
     agree()
-    deadlines.sweep_deadlines(now=shanghai(2026, 3, 6, 12, 0))  # escalation: the overdue lead task cancelled
+    sweep.sweep_deadlines(now=shanghai(2026, 3, 6, 12, 0))  # escalation: the overdue lead task cancelled
     late.refresh_from_db()
     assert late.tier == "district"
     agree()
@@ -86,7 +86,7 @@ def test_the_summary_gives_the_assessments_figures_for_the_same_window(make_case
     at = MONDAY
     workflow.close(make_case(now=at), now=at)                                  # closed on time
     late = workflow.dispatch(make_case(now=at), cooperating=False, now=at)
-    deadlines.sweep_deadlines(now=shanghai(2026, 3, 5, 12, 0))
+    sweep.sweep_deadlines(now=shanghai(2026, 3, 5, 12, 0))
     services.task_respond(task=lead_task(late), actor=agency_head, result="晚了", now=shanghai(2026, 3, 5, 13))
     workflow.file(make_case(now=at), now=at)
 

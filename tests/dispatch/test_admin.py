@@ -6,9 +6,10 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import RequestFactory
 
-from dispatch.deadlines import send_pending_emails
-from dispatch.models import CaseEvent, EmailStatus, Notification
+from dispatch.models import CaseEvent
 from dispatch.services import case_create
+from notifications.models import EmailStatus, Notification
+from notifications.services import send_pending_emails
 
 
 def test_the_admin_cannot_add_change_or_delete_case_events(db, grid, grid_worker, client):
@@ -39,10 +40,10 @@ def test_failed_notification_emails_are_listed_and_can_be_sent_again(db, street_
     root = get_user_model().objects.create_superuser("root", "root@haidian.invalid", "pw")
     client.force_login(root)
 
-    listing = client.get("/admin/dispatch/notification/?email_status__exact=failed")
+    listing = client.get("/admin/notifications/notification/?email_status__exact=failed")
     assert listing.status_code == 200 and "案件已超期" in listing.content.decode()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        client.post("/admin/dispatch/notification/", {"action": "send_again", "_selected_action": [note.pk]})
+        client.post("/admin/notifications/notification/", {"action": "send_again", "_selected_action": [note.pk]})
     note.refresh_from_db()
     assert note.email_status == EmailStatus.PENDING and note.email_attempts == 0
     assert len(callbacks) == 1  # the email task is queued once the change commits

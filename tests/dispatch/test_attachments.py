@@ -10,7 +10,7 @@ from PIL import Image
 
 from dispatch import services
 from dispatch.models import Attachment
-from dispatch.services import MAX_ATTACHMENT_BYTES
+from haidian.uploads import MAX_UPLOAD_BYTES
 from tests.dispatch.conftest import lead_task
 
 
@@ -76,14 +76,14 @@ def test_a_text_file_named_like_a_photo_is_refused(api, reported_case, grid_work
 
 
 def test_a_file_over_10_mb_is_refused(api, reported_case, grid_worker):
-    response = upload(api.as_user(grid_worker), reported_case, a_pdf(size=MAX_ATTACHMENT_BYTES + 1))
+    response = upload(api.as_user(grid_worker), reported_case, a_pdf(size=MAX_UPLOAD_BYTES + 1))
     assert response.status_code == 400
     assert response.json() == {"file": ["The file is larger than 10 MB."]}
     assert not Attachment.objects.exists()
 
 
 def test_a_file_of_exactly_10_mb_is_accepted(api, reported_case, grid_worker):
-    response = upload(api.as_user(grid_worker), reported_case, a_pdf(size=MAX_ATTACHMENT_BYTES))
+    response = upload(api.as_user(grid_worker), reported_case, a_pdf(size=MAX_UPLOAD_BYTES))
     assert response.status_code == 201, response.json()
     assert response.json()["size"] == 10 * 1024 * 1024
 

@@ -130,14 +130,15 @@ def _overdue_cases(make_case, workflow, count: int) -> None:
 
 
 def test_two_sweeps_at_once_raise_each_card_and_notification_once(make_case, workflow):
-    from dispatch import deadlines
-    from dispatch.models import DeadlineCard, Notification
+    from dispatch import sweep
+    from dispatch.models import DeadlineCard
+    from notifications.models import Notification
     from tests.dispatch.test_deadline_sweep import ESCALATE
 
     _overdue_cases(make_case, workflow, 5)
 
-    outcomes = run_together(lambda: deadlines.sweep_deadlines(now=ESCALATE),
-                            lambda: deadlines.sweep_deadlines(now=ESCALATE))
+    outcomes = run_together(lambda: sweep.sweep_deadlines(now=ESCALATE),
+                            lambda: sweep.sweep_deadlines(now=ESCALATE))
 
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert DeadlineCard.objects.filter(kind="red").count() == 5
@@ -150,13 +151,14 @@ def test_two_sweeps_at_once_raise_each_card_and_notification_once(make_case, wor
 
 def test_card_raising_racing_without_the_sweep_lock_still_writes_each_card_once(make_case, workflow):
     """The advisory lock only saves work: the unique constraints alone keep the effects single."""
-    from dispatch import deadlines
-    from dispatch.models import DeadlineCard, Notification
+    from dispatch import sweep
+    from dispatch.models import DeadlineCard
+    from notifications.models import Notification
     from tests.dispatch.test_deadline_sweep import DUE
 
     _overdue_cases(make_case, workflow, 8)
 
-    outcomes = run_together(*[lambda: deadlines._raise_cards("red", DUE, 3) for _ in range(3)])
+    outcomes = run_together(*[lambda: sweep._raise_cards("red", DUE, 3) for _ in range(3)])
 
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert DeadlineCard.objects.filter(kind="red").count() == 8
@@ -165,7 +167,7 @@ def test_card_raising_racing_without_the_sweep_lock_still_writes_each_card_once(
 
 
 def test_letters_issued_at_once_get_consecutive_numbers_without_gaps(make_case, street_staff, agency, street):
-    from dispatch import letters
+    from dispatch.letters import services as letters
 
     cases = [make_case() for _ in range(6)]
 

@@ -13,7 +13,7 @@ from tests.dispatch.conftest import lead_task, shanghai
 # Token and user; the user's units, the wider organisation they see and their roles (the scope);
 # then the page itself, and for the detail its events, tasks and attachments. Pinned exactly:
 # a change here is a decision, not an accident.
-SCOPE_QUERIES = 3  # guardian permissions, the units' streets or districts, the role groups
+SCOPE_QUERIES = 2  # the memberships (one read for gate and roles), the units' streets or districts
 CASE_LIST_QUERIES = 1 + SCOPE_QUERIES + 1
 TASK_LIST_QUERIES = 1 + SCOPE_QUERIES + 1 + 1  # an agency's scope also looks up the streets it covers
 CASE_DETAIL_QUERIES = 1 + SCOPE_QUERIES + 1 + 3

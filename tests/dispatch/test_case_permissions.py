@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dispatch import services
 from dispatch.models import Case
-from dispatch.selectors import mask_phone
+from haidian.privacy import mask_phone
 from tests.conftest import make_user
 from tests.dispatch.conftest import REPORTER_PHONE, lead_task
 

@@ -32,9 +32,11 @@ from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from kombu import Exchange, Queue
 
-from dispatch.models import CardKind, DeadlineCard, EmailStatus, Notification, NotificationKind, Task, Tier
+from dispatch.models import CardKind, DeadlineCard, Task, Tier
+from dispatch.notices import NoticeKind
 from grids.geometry import grid_index
 from haidian.calendar import clear_cache
+from notifications.models import EmailStatus, Notification
 from tests.conftest import test_database_url
 from tests.dispatch.conftest import lead_task
 
@@ -185,8 +187,8 @@ def test_beat_sweeps_a_task_overdue_and_the_reminder_arrives_by_email_once(
     assert (case.overdue, case.tier, case.status) == (True, Tier.STREET, "dispatched")  # escalation comes later
 
     red_key = f"{CardKind.RED}:{task.pk}:{task.due_at.timestamp():.0f}"
-    reminder = Notification.objects.get(user=agency_head, kind=NotificationKind.RED_CARD)
-    assert (reminder.key, reminder.case_id) == (red_key, case.pk)
+    reminder = Notification.objects.get(user=agency_head, kind=NoticeKind.RED_CARD)
+    assert (reminder.key, reminder.case_number, reminder.link) == (red_key, case.number, f"/cases/{case.number}/")
     assert Notification.objects.filter(user=street_staff, key=red_key).exists()
 
     def red_emails():
@@ -207,9 +209,9 @@ def test_beat_sweeps_a_task_overdue_and_the_reminder_arrives_by_email_once(
         CardKind.YELLOW: 1, CardKind.RED: 1}
     notifications = list(Notification.objects.select_related("user").order_by("id"))
     assert Counter((n.user.username, n.kind) for n in notifications) == {
-        (agency_head.username, NotificationKind.YELLOW_CARD): 1,
-        (agency_head.username, NotificationKind.RED_CARD): 1,
-        (street_staff.username, NotificationKind.RED_CARD): 1,
+        (agency_head.username, NoticeKind.YELLOW_CARD): 1,
+        (agency_head.username, NoticeKind.RED_CARD): 1,
+        (street_staff.username, NoticeKind.RED_CARD): 1,
     }
     assert {n.email_status for n in notifications} == {EmailStatus.SENT}, celery.logs()
     # Django folds a non-ASCII subject onto a continuation line; unfolded, it starts with a space.

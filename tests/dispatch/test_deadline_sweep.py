@@ -15,8 +15,10 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from dispatch import deadlines
-from dispatch.models import CardKind, Case, CaseEvent, DeadlineCard, EmailStatus, Notification, Tier
+from dispatch import sweep
+from dispatch.models import CardKind, Case, CaseEvent, DeadlineCard, Tier
+from notifications import services as notification_services
+from notifications.models import EmailStatus, Notification
 from tests.dispatch.conftest import lead_task, shanghai
 
 pytestmark = pytest.mark.django_db
@@ -49,18 +51,18 @@ def test_the_lead_task_knows_its_yellow_point_and_due_time(overdue_setup):
 def test_cards_and_escalation_come_at_their_working_time_instants(overdue_setup, agency_head, street_staff):
     case, task = overdue_setup, lead_task(overdue_setup)
 
-    assert deadlines.sweep_deadlines(now=YELLOW - MINUTE).yellow == 0
-    assert deadlines.sweep_deadlines(now=YELLOW).yellow == 1
-    assert deadlines.sweep_deadlines(now=DUE - MINUTE).red == 0
+    assert sweep.sweep_deadlines(now=YELLOW - MINUTE).yellow == 0
+    assert sweep.sweep_deadlines(now=YELLOW).yellow == 1
+    assert sweep.sweep_deadlines(now=DUE - MINUTE).red == 0
     case.refresh_from_db()
     assert not case.overdue
 
-    assert deadlines.sweep_deadlines(now=DUE).red == 1
+    assert sweep.sweep_deadlines(now=DUE).red == 1
     case.refresh_from_db()
     assert case.overdue and case.tier == Tier.STREET
 
-    assert deadlines.sweep_deadlines(now=ESCALATE - MINUTE).escalated == 0
-    assert deadlines.sweep_deadlines(now=ESCALATE).escalated == 1
+    assert sweep.sweep_deadlines(now=ESCALATE - MINUTE).escalated == 0
+    assert sweep.sweep_deadlines(now=ESCALATE).escalated == 1
     case.refresh_from_db()
     assert (case.tier, case.status) == (Tier.DISTRICT, "filed")
     escalation = CaseEvent.objects.get(case=case, action="escalate")
@@ -74,17 +76,17 @@ def test_cards_and_escalation_come_at_their_working_time_instants(overdue_setup,
 
 
 def test_a_sweep_that_missed_hours_catches_up_without_a_stale_yellow_card(overdue_setup):
-    result = deadlines.sweep_deadlines(now=ESCALATE)
+    result = sweep.sweep_deadlines(now=ESCALATE)
 
     assert (result.yellow, result.red, result.escalated) == (0, 1, 1)
 
 
 def test_sweeping_twice_changes_nothing_the_second_time(overdue_setup):
-    first = deadlines.sweep_deadlines(now=ESCALATE)
+    first = sweep.sweep_deadlines(now=ESCALATE)
     before = (cards(), Notification.objects.count(), CaseEvent.objects.count())
 
-    again = deadlines.sweep_deadlines(now=ESCALATE)
-    later = deadlines.sweep_deadlines(now=ESCALATE + dt.timedelta(days=3))
+    again = sweep.sweep_deadlines(now=ESCALATE)
+    later = sweep.sweep_deadlines(now=ESCALATE + dt.timedelta(days=3))
 
     assert (first.red, first.escalated) == (1, 1)
     assert (again.yellow, again.red, again.escalated, again.notifications) == (0, 0, 0, 0)
@@ -95,7 +97,7 @@ def test_sweeping_twice_changes_nothing_the_second_time(overdue_setup):
 def test_a_sweep_killed_halfway_is_finished_by_the_next_one(make_case, workflow, monkeypatch):
     for _ in range(3):
         workflow.dispatch(make_case(now=DISPATCHED), cooperating=False, now=DISPATCHED)
-    real, calls = deadlines._notify_cards, []
+    real, calls = sweep._notify_cards, []
 
     def dies_on_the_second_batch(*args, **kwargs):
         calls.append(1)
@@ -103,13 +105,13 @@ def test_a_sweep_killed_halfway_is_finished_by_the_next_one(make_case, workflow,
             raise SystemExit("worker killed")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(deadlines, "_notify_cards", dies_on_the_second_batch)
+    monkeypatch.setattr(sweep, "_notify_cards", dies_on_the_second_batch)
     with pytest.raises(SystemExit):
-        deadlines.sweep_deadlines(now=DUE, batch=1)
+        sweep.sweep_deadlines(now=DUE, batch=1)
     assert DeadlineCard.objects.count() == 1  # the first batch is done and kept; the second rolled back
 
-    monkeypatch.setattr(deadlines, "_notify_cards", real)
-    deadlines.sweep_deadlines(now=DUE, batch=1)
+    monkeypatch.setattr(sweep, "_notify_cards", real)
+    sweep.sweep_deadlines(now=DUE, batch=1)
 
     assert DeadlineCard.objects.filter(kind=CardKind.RED).count() == 3
     assert Notification.objects.filter(kind="red_card").values("key").distinct().count() == 3
@@ -118,23 +120,23 @@ def test_a_sweep_killed_halfway_is_finished_by_the_next_one(make_case, workflow,
 def test_a_new_deadline_earns_new_cards(overdue_setup, agency_head, street_staff):
     from dispatch import services
 
-    deadlines.sweep_deadlines(now=DUE)
+    sweep.sweep_deadlines(now=DUE)
     task = lead_task(overdue_setup)
     services.task_request_extension(task=task, actor=agency_head, until=DUE + dt.timedelta(days=3), reason="协调中",
                                     now=DUE)
     services.task_approve_extension(task=task, actor=street_staff, now=DUE + MINUTE)
 
-    assert deadlines.sweep_deadlines(now=DUE + dt.timedelta(days=3)).red == 1
+    assert sweep.sweep_deadlines(now=DUE + dt.timedelta(days=3)).red == 1
     assert DeadlineCard.objects.filter(task=task, kind=CardKind.RED).count() == 2
 
 
 def test_notification_emails_are_sent_once_and_failures_are_retried_then_marked(overdue_setup, monkeypatch):
-    deadlines.sweep_deadlines(now=DUE)
+    sweep.sweep_deadlines(now=DUE)
     pending = Notification.objects.filter(email_status=EmailStatus.PENDING).count()
     assert pending == 2  # the agency head and the street's staff, each with an email address
 
-    assert deadlines.send_pending_emails() == 2
-    assert deadlines.send_pending_emails() == 0
+    assert notification_services.send_pending_emails() == 2
+    assert notification_services.send_pending_emails() == 0
     assert len(mail.outbox) == 2 and all("超过办结时限" in m.subject for m in mail.outbox)
 
     Notification.objects.update(email_status=EmailStatus.PENDING, email_attempts=0)
@@ -144,11 +146,11 @@ def test_notification_emails_are_sent_once_and_failures_are_retried_then_marked(
         raise OSError("mail server down")
 
     monkeypatch.setattr("django.core.mail.send_mail", broken)
-    for _attempt in range(deadlines.EMAIL_ATTEMPTS):
+    for _attempt in range(notification_services.EMAIL_ATTEMPTS):
         with pytest.raises(OSError):
-            deadlines.send_pending_emails(limit=1)
+            notification_services.send_pending_emails(limit=1)
     first = Notification.objects.order_by("id").first()
-    assert (first.email_status, first.email_attempts) == (EmailStatus.FAILED, deadlines.EMAIL_ATTEMPTS)
+    assert (first.email_status, first.email_attempts) == (EmailStatus.FAILED, notification_services.EMAIL_ATTEMPTS)
     assert mail.outbox == []
 
 
@@ -160,7 +162,7 @@ def test_the_command_sweeps_as_of_the_instant_given(overdue_setup, capsys):
 
 
 def test_my_notifications_through_the_api_and_read_once(overdue_setup, agency_head, street_staff, api):
-    deadlines.sweep_deadlines(now=DUE)
+    sweep.sweep_deadlines(now=DUE)
     head = api.as_user(agency_head)
     mine = head.get("/api/v1/notifications/").json()["results"]
     assert [row["kind"] for row in mine] == ["red_card"] and mine[0]["case"] == overdue_setup.number
@@ -175,7 +177,7 @@ def test_my_notifications_through_the_api_and_read_once(overdue_setup, agency_he
 
 
 def test_the_notification_page_opens_the_case_and_marks_it_read(overdue_setup, agency_head, client):
-    deadlines.sweep_deadlines(now=DUE)
+    sweep.sweep_deadlines(now=DUE)
     client.force_login(agency_head)
     note = Notification.objects.get(user=agency_head)
 

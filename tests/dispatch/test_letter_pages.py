@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from dispatch import letters
+from dispatch.letters import services as letters
 from dispatch.models import DeadlineLetter, LetterStatus
 from tests.dispatch.conftest import forms_on, signed_in
 

@@ -7,8 +7,10 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from dispatch import deadlines, letters
-from dispatch.models import DeadlineLetter, LetterStatus, Notification
+from dispatch import sweep
+from dispatch.letters import services as letters
+from dispatch.models import DeadlineLetter, LetterStatus
+from notifications.models import Notification
 from tests.dispatch.conftest import shanghai
 
 pytestmark = pytest.mark.django_db
@@ -109,15 +111,15 @@ def test_the_pdf_carries_the_letter_in_chinese(api, letter, street_staff, agency
 
 
 def test_the_sweep_reminds_the_agency_a_working_day_before_and_marks_the_letter_overdue(letter, agency_head):
-    deadlines.sweep_deadlines(now=shanghai(2026, 11, 6, 8, 59))  # more than a working day before
+    sweep.sweep_deadlines(now=shanghai(2026, 11, 6, 8, 59))  # more than a working day before
     assert not Notification.objects.filter(key__startswith="letter-").exists()
 
-    deadlines.sweep_deadlines(now=shanghai(2026, 11, 6, 9, 0))
-    deadlines.sweep_deadlines(now=shanghai(2026, 11, 6, 15, 0))
+    sweep.sweep_deadlines(now=shanghai(2026, 11, 6, 9, 0))
+    sweep.sweep_deadlines(now=shanghai(2026, 11, 6, 15, 0))
     assert Notification.objects.filter(user=agency_head, key=f"letter-reminder:{letter.pk}").count() == 1
 
-    result = deadlines.sweep_deadlines(now=shanghai(2026, 11, 9, 9, 0))
-    again = deadlines.sweep_deadlines(now=shanghai(2026, 11, 10, 9, 0))
+    result = sweep.sweep_deadlines(now=shanghai(2026, 11, 9, 9, 0))
+    again = sweep.sweep_deadlines(now=shanghai(2026, 11, 10, 9, 0))
     letter.refresh_from_db()
     assert letter.overdue and (result.letters_overdue, again.letters_overdue) == (1, 0)
     assert Notification.objects.filter(key=f"letter-overdue:{letter.pk}").count() >= 2  # agency and street
@@ -126,7 +128,7 @@ def test_the_sweep_reminds_the_agency_a_working_day_before_and_marks_the_letter_
 def test_an_answered_letter_is_not_reminded(letter, agency_head):
     letters.letter_answer(letter=letter, actor=agency_head, answer="已处理。", now=ISSUED + dt.timedelta(hours=2))
 
-    deadlines.sweep_deadlines(now=shanghai(2026, 11, 10, 9, 0))
+    sweep.sweep_deadlines(now=shanghai(2026, 11, 10, 9, 0))
 
     letter.refresh_from_db()
     assert not letter.overdue

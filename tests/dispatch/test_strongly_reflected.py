@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from dispatch import letters, services
+from dispatch import services
+from dispatch.letters import services as letters
 from dispatch.models import Case
 from grids.models import GridCell
 from tests.dispatch.conftest import shanghai, signed_in

@@ -12,7 +12,7 @@ import pytest
 from assessment.models import RatingInvitation
 from dispatch import services as dispatch_services
 from dispatch.models import Case, Source
-from dispatch.selectors import mask_phone
+from haidian.privacy import mask_phone
 from public import services
 from public.models import FollowToken
 from tests.dispatch.conftest import lead_task

@@ -9,8 +9,8 @@ import re
 import pytest
 
 from dispatch.models import Attachment, Case, CaseEvent, Source
-from dispatch.selectors import mask_phone
 from haidian.errors import InvalidInput
+from haidian.privacy import mask_phone
 from public import guards, services
 from public.models import FollowToken
 from tests.public.conftest import (
@@ -147,7 +147,7 @@ def test_only_photos_can_be_sent(visitor, grid, upload, message):
 
 
 def test_a_photo_over_ten_megabytes_is_refused(visitor, grid, monkeypatch):
-    monkeypatch.setattr("public.forms.MAX_ATTACHMENT_BYTES", 1000)
+    monkeypatch.setattr("haidian.uploads.MAX_UPLOAD_BYTES", 1000)
 
     response = visitor.post("/report/", report_data(grid, photo=a_photo()))
 

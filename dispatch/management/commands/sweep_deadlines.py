@@ -5,7 +5,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from dispatch.deadlines import sweep_deadlines
+from dispatch.sweep import sweep_deadlines
 from haidian.calendar import SHANGHAI
 
 

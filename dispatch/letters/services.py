@@ -1,4 +1,4 @@
-"""Deadline letters (问题限期受理函告): issue, acknowledge, answer, feed back, close; and the PDF.
+"""Deadline letters (问题限期受理函告): issue, acknowledge, answer, feed back, close; reminders.
 
 Each step locks the letter row and checks its status in one table (`LETTER_MOVES`), as the case
 workflow does. Numbers are `<street short name>函〔<year>〕<n>号`, taken from a per-street, per-year
@@ -12,18 +12,19 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from agencies.models import Agency, Membership
-from dispatch import rules
+from agencies.models import Agency
 from dispatch.models import Case, DeadlineLetter, LetterNumberSequence, LetterStatus
+from dispatch.notices import NoticeKind, letter_link
 from haidian.calendar import TimeUnit, add_working_time
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role
+from notifications.services import Note, notify
+from people.models import Membership
+from people.selectors import holds
 
 S = LetterStatus
 # step → {from status: to status}; a step not listed for the current status is a 409.
@@ -38,9 +39,9 @@ LETTER_MOVES = {
 def letter_steps(user, letter: DeadlineLetter) -> set[str]:
     """The steps this person may take on the letter now (the pages show only these)."""
     steps = set()
-    if rules.holds(user, Role.AGENCY_HEAD, "agency", letter.agency_id):
+    if holds(user, Role.AGENCY_HEAD, "agency", letter.agency_id):
         steps |= {step for step in ("acknowledge", "answer") if letter.status in LETTER_MOVES[step]}
-    if rules.holds(user, Role.STREET_STAFF, "street", letter.street_id):
+    if holds(user, Role.STREET_STAFF, "street", letter.street_id):
         steps |= {step for step in ("feedback", "close") if letter.status in LETTER_MOVES[step]}
         if not letter.feedback:
             steps.discard("close")
@@ -48,7 +49,7 @@ def letter_steps(user, letter: DeadlineLetter) -> set[str]:
 
 
 def may_issue(user, street_id: int) -> bool:
-    return rules.holds(user, Role.STREET_STAFF, "street", street_id)
+    return holds(user, Role.STREET_STAFF, "street", street_id)
 
 
 def _move(letter: DeadlineLetter, step: str) -> str:
@@ -60,12 +61,12 @@ def _move(letter: DeadlineLetter, step: str) -> str:
 
 
 def _street_staff(user, street_id: int) -> None:
-    if not rules.holds(user, Role.STREET_STAFF, "street", street_id):
+    if not holds(user, Role.STREET_STAFF, "street", street_id):
         raise ActionForbidden(_("Only the sub-center staff of the letter's street may do this."))
 
 
 def _agency_head(user, letter: DeadlineLetter) -> None:
-    if not rules.holds(user, Role.AGENCY_HEAD, "agency", letter.agency_id):
+    if not holds(user, Role.AGENCY_HEAD, "agency", letter.agency_id):
         raise ActionForbidden(_("Only the head of the agency the letter is addressed to may do this."))
 
 
@@ -155,9 +156,6 @@ def letter_close(*, letter: DeadlineLetter, actor, now: dt.datetime | None = Non
 
 
 def _tell_agency(letter: DeadlineLetter, now: dt.datetime, *, key: str, title, street_too: bool = False) -> int:
-    from dispatch.deadlines import Note, notify
-    from dispatch.models import NotificationKind
-
     rule = {"agency_id": letter.agency_id, "role__in": [Role.AGENCY_HEAD, Role.AGENCY_STAFF]}
     users = list(Membership.objects.filter(**rule).values_list("user_id", flat=True))
     if street_too:
@@ -168,32 +166,12 @@ def _tell_agency(letter: DeadlineLetter, now: dt.datetime, *, key: str, title, s
         body = _("%(number)s from %(street)s: answer by %(deadline)s.") % {
             "number": letter.number, "street": letter.street.name,
             "deadline": timezone.localtime(letter.deadline).strftime("%Y-%m-%d %H:%M")}
-    return notify([Note(users, key, NotificationKind.LETTER, None, text, body)], now)
-
-
-def letter_pdf(letter: DeadlineLetter) -> bytes:
-    """The formal letter (and the answer, once given) as a PDF with Chinese fonts."""
-    from weasyprint import HTML
-
-    with override("zh-hans"):
-        html = render_to_string("dispatch/letter_pdf.html", {
-            "letter": letter,
-            "cases": Case.objects.filter(letters=letter).select_related("category", "grid").defer("grid__boundary")
-            .order_by("number"),
-        })
-    return HTML(string=html).write_pdf()
-
-
-def letter_pdf_response(letter: DeadlineLetter) -> HttpResponse:
-    response = HttpResponse(letter_pdf(letter), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="letter-{letter.pk}.pdf"'
-    return response
+    return notify([Note(users, key, NoticeKind.LETTER, text, body, link=letter_link(letter.pk))], now)
 
 
 def sweep_letters(now: dt.datetime) -> tuple[int, int]:
     """Remind the agency one working day before a letter's deadline; mark it overdue after. Once each."""
-    from dispatch.models import DeadlineLetter as Letter
-
+    Letter = DeadlineLetter
     reminded = overdue = 0
     open_letters = Letter.objects.filter(status__in=[S.ISSUED, S.ACKNOWLEDGED]).select_related("street", "agency")
     for letter in open_letters.filter(deadline__lte=add_working_time(now, 1, TimeUnit.WORKING_DAYS)):

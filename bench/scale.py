@@ -24,22 +24,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from agencies.models import Agency, Department, District, Street
-from dispatch.models import (
-    TO_DO_STATUSES,
-    Case,
-    CaseEvent,
-    CaseStatus,
-    Category,
-    ExtensionStatus,
-    Priority,
-    Satisfaction,
-    Source,
-    Task,
-    TaskRole,
-    TaskStatus,
-    Tier,
-)
-from dispatch.seed import (
+from demo.cases import (
     DEMO_REPORTS,
     DEPARTMENT_RESULT,
     ESCALATE_REASONS,
@@ -55,7 +40,22 @@ from dispatch.seed import (
     SURNAMES,
     VERIFY_FAILED_NOTE,
     VERIFY_PASSED_NOTES,
-    _phone,
+    phone_number,
+)
+from dispatch.models import (
+    TO_DO_STATUSES,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Category,
+    ExtensionStatus,
+    Priority,
+    Satisfaction,
+    Source,
+    Task,
+    TaskRole,
+    TaskStatus,
+    Tier,
 )
 from dispatch.services import warn_time
 from dispatch.workflow import Action, case_next_status, task_next_status
@@ -522,7 +522,7 @@ def generate_day(world: World, *, seed: int, day: dt.date, count: int, end: dt.d
             number=f"HD{day:%Y%m%d}{first_number + i:06d}", title=title, description=description,
             category=category, lat=lat, lng=lng, address=address, grid=grid, source=source,
             reporter_name=f"{rng.choice(SURNAMES)}{rng.choice(['先生', '女士'])}" if public else "",
-            reporter_phone=_phone(rng) if public else "",
+            reporter_phone=phone_number(rng) if public else "",
             created_at=midnight + dt.timedelta(seconds=seconds[i]),
         )
         _Story(case, rng, world, end).play(scenario, duplicate_of)

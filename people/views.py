@@ -1,18 +1,18 @@
-"""Pages every user shares: the role-aware home page."""
+"""The role-aware home page: my roles, my units, and whether the working calendar is loaded."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from agencies.models import Membership
 from haidian.calendar import missing_years
 from haidian.permissions import Role, scope_for
+from people.models import Membership
 
 
 @login_required
 def home(request):
     memberships = (
         Membership.objects.filter(user=request.user)
-        .select_related("district", "department", "street", "agency", "community", "grid")
+        .select_related(*Membership.UNIT_FIELDS).defer("grid__boundary")
         .order_by("role", "id")
     )
     scope = scope_for(request.user)
@@ -20,12 +20,8 @@ def home(request):
     units_by_role: dict[str, list] = {}
     for membership in memberships[:200]:
         units_by_role.setdefault(membership.get_role_display(), []).append(membership.unit)
-    return render(
-        request,
-        "haidian/home.html",
-        {
-            "roles": roles,
-            "units_by_role": units_by_role,
-            "missing_calendar_years": missing_years(),
-        },
-    )
+    return render(request, "people/home.html", {
+        "roles": roles,
+        "units_by_role": units_by_role,
+        "missing_calendar_years": missing_years(),
+    })

@@ -7,8 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from dispatch import scale
-from dispatch.models import Case, CaseEvent, CaseStatus, ScaleRun, Task, TaskRole, TaskStatus, Tier
+from bench import scale
+from bench.models import ScaleRun
+from dispatch.models import Case, CaseEvent, CaseStatus, Task, TaskRole, TaskStatus, Tier
 from dispatch.workflow import Action
 from haidian.calendar import SHANGHAI
 

@@ -12,8 +12,8 @@ Exactly once, by construction rather than by hope:
   attempt finds the case already at district tier and does nothing;
 - every batch is its own transaction, so a sweep killed halfway leaves whole batches behind and
   the next run does the rest;
-- emails are sent from notification rows claimed one by one (pending → sending → sent), so a
-  retried or concurrent sender never sends one twice.
+- emails are sent from notification rows claimed one by one (pending → sending → sent,
+  `notifications.services.send_pending_emails`), so a retried or concurrent sender never sends one twice.
 """
 
 from __future__ import annotations
@@ -31,30 +31,32 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from agencies.models import Agency, Department, Membership
-from dispatch import letters, services
+from agencies.models import Agency, Department
+from dispatch import services
+from dispatch.letters import services as letters
 from dispatch.models import (
     TO_DO_STATUSES,
     CardKind,
     Case,
     CaseStatus,
     DeadlineCard,
-    EmailStatus,
-    Notification,
-    NotificationKind,
-    NotificationSettings,
     Task,
     TaskRole,
     Tier,
 )
+from dispatch.notices import NoticeKind, case_link, case_link_parts
 from haidian.calendar import TimeUnit, add_working_time
 from haidian.errors import ActionConflict
 from haidian.permissions import Role
+from haidian.workflow import SYSTEM
+from notifications.models import EmailStatus, Notification, NotificationSettings
+from notifications.services import Note, notify, queue_emails
+from people.models import Membership
 
 BATCH = 5000
 TO_DO = TO_DO_STATUSES
 SWEEP_LOCK = 2013_0001  # pg advisory lock: one sweep at a time does the work, others skip
-CARD_NOTIFICATION = {CardKind.YELLOW: NotificationKind.YELLOW_CARD, CardKind.RED: NotificationKind.RED_CARD}
+CARD_NOTIFICATION = {CardKind.YELLOW: NoticeKind.YELLOW_CARD, CardKind.RED: NoticeKind.RED_CARD}
 
 
 @dataclass
@@ -80,7 +82,7 @@ def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = BATCH) -> Sw
         reminded, result.letters_overdue = letters.sweep_letters(now)
         result.notifications = notified_yellow + notified_red + notified_escalated + reminded
     if Notification.objects.filter(email_status=EmailStatus.PENDING).exists():
-        transaction.on_commit(_enqueue_emails)
+        queue_emails()
     return result
 
 
@@ -225,7 +227,7 @@ def _escalate(now: dt.datetime) -> tuple[int, int]:
         with transaction.atomic():
             try:
                 case = services.case_escalate(
-                    case=task.case, actor=None, now=now,
+                    case=task.case, actor=SYSTEM, now=now,
                     reason=_("The lead task was not answered within %(days)s working day(s) after its due time.")
                     % {"days": grace})
             except ActionConflict:
@@ -239,7 +241,8 @@ def _escalate(now: dt.datetime) -> tuple[int, int]:
             notified += notify([Note(
                 _people(Q(role=Role.DISTRICT_COMMAND, district_id=case.street.district_id)
                         | Q(role=Role.STREET_STAFF, street_id=case.street_id)),
-                f"escalated:{case.pk}:{task.pk}", NotificationKind.ESCALATED, case, title, body)], now)
+                f"escalated:{case.pk}:{task.pk}", NoticeKind.ESCALATED, title, body,
+                case_number=case.number, link=case_link(case.number))], now)
     return escalated, notified
 
 
@@ -263,6 +266,7 @@ def _notify_cards(kind: str, card_ids: list[int], now: dt.datetime) -> int:
     if connection.vendor != "postgresql":
         return _notify_cards_portably(kind, card_ids, now, title, body)
     case, membership = Case._meta.db_table, Membership._meta.db_table
+    link_before, link_after = case_link_parts()
     with connection.cursor() as cursor:
         cursor.execute(
             f"""WITH cards AS (
@@ -289,7 +293,8 @@ def _notify_cards(kind: str, card_ids: list[int], now: dt.datetime) -> int:
                 JOIN {membership} m ON m.street_id = k.street_id AND m.role = %(street_role)s
                 WHERE %(street_too)s AND c.lead
             ), offered AS (
-                SELECT r.user_id, c.key, c.case_id,
+                SELECT r.user_id, c.key, k.number AS case_number,
+                       %(link_before)s || k.number || %(link_after)s AS link,
                        format(%(title)s, k.number) AS title,
                        format(%(body)s, k.title, coalesce(a.name, d.name),
                               to_char(c.due_at AT TIME ZONE %(tz)s, 'YYYY-MM-DD HH24:MI')) AS body,
@@ -304,8 +309,8 @@ def _notify_cards(kind: str, card_ids: list[int], now: dt.datetime) -> int:
                 LEFT JOIN {NotificationSettings._meta.db_table} s ON s.user_id = r.user_id
             ), written AS (
                 INSERT INTO {Notification._meta.db_table}
-                    (user_id, key, kind, case_id, title, body, created_at, email_status, email_attempts)
-                SELECT user_id, key, %(kind)s, case_id, title, body, %(now)s, email_status, 0
+                    (user_id, key, kind, case_number, link, title, body, created_at, email_status, email_attempts)
+                SELECT user_id, key, %(kind)s, case_number, link, title, body, %(now)s, email_status, 0
                 FROM offered ORDER BY user_id, key
                 ON CONFLICT (user_id, key) DO NOTHING
             )
@@ -324,6 +329,8 @@ def _notify_cards(kind: str, card_ids: list[int], now: dt.datetime) -> int:
                 "pending": EmailStatus.PENDING.value,
                 "no_email": EmailStatus.NONE.value,
                 "kind": CARD_NOTIFICATION[kind],
+                "link_before": link_before,
+                "link_after": link_after,
                 "now": now,
             },
         )
@@ -352,9 +359,10 @@ def _notify_cards_portably(kind: str, card_ids: list[int], now: dt.datetime, tit
         if kind == CardKind.RED and task.role == TaskRole.LEAD:
             users += members[("street", case.street_id)]
         due = timezone.localtime(card.due_at).strftime("%Y-%m-%d %H:%M")
-        notes.append(Note(users, f"{kind}:{task.pk}:{card.due_at.timestamp():.0f}", CARD_NOTIFICATION[kind], case,
+        notes.append(Note(users, f"{kind}:{task.pk}:{card.due_at.timestamp():.0f}", CARD_NOTIFICATION[kind],
                           title % {"number": case.number},
-                          body % {"title": case.title, "unit": task.agency or task.department, "due": due}))
+                          body % {"title": case.title, "unit": task.agency or task.department, "due": due},
+                          case_number=case.number, link=case_link(case.number)))
     return notify(notes, now)
 
 
@@ -364,67 +372,3 @@ def _sql_format(template: str, *names: str) -> str:
     marked = template % {name: f"\x00{position}\x00" for position, name in enumerate(names, 1)}
     parts = marked.split("\x00")  # literal text, a field's position, literal text, …
     return "".join(f"%{part}$s" if index % 2 else part.replace("%", "%%") for index, part in enumerate(parts))
-
-
-@dataclass
-class Note:
-    """One notification to several people (each gets their own row)."""
-
-    user_ids: list[int]
-    key: str
-    kind: str
-    case: Case | None
-    title: str
-    body: str
-
-
-def notify(notes: list[Note], now: dt.datetime) -> int:
-    """One notification per person and key (ON CONFLICT DO NOTHING), all in one insert."""
-    user_ids = {user_id for note in notes for user_id in note.user_ids}
-    if not user_ids:
-        return 0
-    emails = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("id", "email"))
-    wants_email = dict(NotificationSettings.objects.filter(user_id__in=user_ids).values_list("user_id", "by_email"))
-    rows = [
-        Notification(user_id=user_id, key=note.key, kind=note.kind, case=note.case, title=note.title, body=note.body,
-                     created_at=now,
-                     email_status=EmailStatus.PENDING if emails.get(user_id) and wants_email.get(user_id, True)
-                     else EmailStatus.NONE)
-        for note in notes for user_id in dict.fromkeys(note.user_ids)
-    ]
-    return len(Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000))
-
-
-def _enqueue_emails() -> None:
-    from dispatch.tasks import send_notification_emails
-
-    send_notification_emails.delay()
-
-
-def send_pending_emails(*, limit: int = 200) -> int:
-    """Send waiting notification emails, each claimed under its row lock first: never twice."""
-    from django.core.mail import send_mail
-
-    sent = 0
-    for _round in range(limit):
-        with transaction.atomic():
-            note = (Notification.objects.select_for_update(skip_locked=True)
-                    .filter(email_status=EmailStatus.PENDING).select_related("user").order_by("id").first())
-            if note is None:
-                return sent
-            note.email_status, note.email_attempts = EmailStatus.SENDING, note.email_attempts + 1
-            note.save(update_fields=["email_status", "email_attempts"])
-        try:
-            send_mail(note.title, note.body, None, [note.user.email])
-        except Exception:
-            # Back to the queue for the task's retry; after the last attempt it stays visibly failed.
-            failed = note.email_attempts >= EMAIL_ATTEMPTS
-            Notification.objects.filter(pk=note.pk).update(
-                email_status=EmailStatus.FAILED if failed else EmailStatus.PENDING)
-            raise
-        Notification.objects.filter(pk=note.pk).update(email_status=EmailStatus.SENT, emailed_at=timezone.now())
-        sent += 1
-    return sent
-
-
-EMAIL_ATTEMPTS = 5

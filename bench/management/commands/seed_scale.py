@@ -9,8 +9,10 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dispatch import scale
-from dispatch.models import Case, ScaleRun
+from bench import scale
+from bench.models import ScaleRun
+from dashboard.rollups import rebuild
+from dispatch.models import Case
 from dispatch.services import take_case_numbers
 from haidian.calendar import SHANGHAI
 
@@ -102,8 +104,6 @@ class Command(BaseCommand):
         if run.complete:
             with connection.cursor() as cursor:  # fresh statistics for the planner over the new rows
                 cursor.execute("ANALYZE dispatch_case, dispatch_task, dispatch_caseevent")
-        from dashboard.rollups import rebuild
-
         rebuild()  # the days were written without the roll-up triggers: count them once
         state = "done" if run.complete else f"stopped after day {run.days_done} of {days}; run again to resume"
         self.stdout.write(f"{run}: {run.cases:,} cases, {run.events:,} events, "

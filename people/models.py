@@ -1,0 +1,96 @@
+"""Who serves where: a person's role in one organisation unit.
+
+`Membership` is the one record of where a person serves and in which role. The permission gate
+(`haidian.permissions`) and the role predicates (`people.selectors`) both read it, in one query per
+request. `membership_grant` / `membership_revoke` are the only writers; they also keep the person's
+role groups and django-guardian's "serve" object permissions on the unit in step with it
+(`manage.py check_scope` finds anyone for whom they disagree).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Department, District, Street
+from grids.models import Community, GridCell
+from haidian.permissions import Role
+
+
+class Membership(models.Model):
+    """A person's role in one organisation unit. Exactly one unit is set."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.CASCADE,
+                                 verbose_name=_("district"))
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.CASCADE,
+                                   verbose_name=_("department"))
+    street = models.ForeignKey(Street, null=True, blank=True, on_delete=models.CASCADE,
+                               verbose_name=_("street"))
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE,
+                               verbose_name=_("agency"))
+    community = models.ForeignKey(Community, null=True, blank=True, on_delete=models.CASCADE,
+                                  verbose_name=_("community"))
+    grid = models.ForeignKey(GridCell, null=True, blank=True, on_delete=models.CASCADE,
+                             verbose_name=_("grid"))
+    title = models.CharField(_("job title"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # The membership field for each kind of unit, by model label.
+    UNIT_FIELD_BY_MODEL = {
+        "agencies.district": "district",
+        "agencies.department": "department",
+        "agencies.street": "street",
+        "agencies.agency": "agency",
+        "grids.community": "community",
+        "grids.gridcell": "grid",
+    }
+    UNIT_FIELDS = tuple(UNIT_FIELD_BY_MODEL.values())
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                name="membership_exactly_one_unit",
+                condition=(
+                    Q(district__isnull=False, department=None, street=None, agency=None, community=None, grid=None)
+                    | Q(district=None, department__isnull=False, street=None, agency=None, community=None, grid=None)
+                    | Q(district=None, department=None, street__isnull=False, agency=None, community=None, grid=None)
+                    | Q(district=None, department=None, street=None, agency__isnull=False, community=None, grid=None)
+                    | Q(district=None, department=None, street=None, agency=None, community__isnull=False, grid=None)
+                    | Q(district=None, department=None, street=None, agency=None, community=None, grid__isnull=False)
+                ),
+            ),
+            models.CheckConstraint(name="membership_role_valid", condition=Q(role__in=Role.values)),
+            models.UniqueConstraint(fields=["user", "role", "district"], name="membership_unique_district",
+                                    condition=Q(district__isnull=False)),
+            models.UniqueConstraint(fields=["user", "role", "department"], name="membership_unique_department",
+                                    condition=Q(department__isnull=False)),
+            models.UniqueConstraint(fields=["user", "role", "street"], name="membership_unique_street",
+                                    condition=Q(street__isnull=False)),
+            models.UniqueConstraint(fields=["user", "role", "agency"], name="membership_unique_agency",
+                                    condition=Q(agency__isnull=False)),
+            models.UniqueConstraint(fields=["user", "role", "community"], name="membership_unique_community",
+                                    condition=Q(community__isnull=False)),
+            models.UniqueConstraint(fields=["user", "role", "grid"], name="membership_unique_grid",
+                                    condition=Q(grid__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+    @property
+    def unit(self) -> models.Model:
+        for name in self.UNIT_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                return value
+        raise ValueError("membership without a unit")
+
+    @property
+    def unit_field(self) -> str:
+        return self.UNIT_FIELD_BY_MODEL[self.unit._meta.label_lower]

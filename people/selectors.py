@@ -1,0 +1,59 @@
+"""Who holds which role where: the role predicates every app asks, read from the permission gate's
+one reading of the person's memberships (`haidian.permissions.scope_for`: one query per request).
+
+A superuser holds every role everywhere (they may act on anything), though they serve nowhere: their
+scope is everything, and they get no workplace pages of their own.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from agencies.models import Agency, Department, District, Street
+from grids.models import Community, GridCell
+from haidian.permissions import Held, Role, membership_source, scope_for
+from people.models import Membership
+
+UNIT_MODELS = {"district": District, "department": Department, "street": Street, "agency": Agency,
+               "community": Community, "grid": GridCell}
+
+
+@membership_source
+def _memberships_of(user) -> list[Held]:
+    """Every membership of `user` with its unit's code and name, in one query (the gate's source)."""
+    rows = (Membership.objects.filter(user=user).select_related(*Membership.UNIT_FIELDS)
+            .defer("grid__boundary").order_by("id"))
+    return [Held(membership.role, membership.unit_field, membership.unit.pk,
+                 f"{membership.unit.code} {membership.unit}") for membership in rows]
+
+
+def memberships(user) -> tuple[Held, ...]:
+    """(role, unit field, unit id, "code name") of every membership: the request's one reading."""
+    if user is None or not user.is_authenticated:
+        return ()
+    return scope_for(user).memberships
+
+
+def holds(user, role: str, field: str | None = None, unit_id: int | None = None) -> bool:
+    """Whether `user` holds `role` (in the unit `field` = `unit_id`, when given). A superuser holds
+    every role everywhere."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or scope_for(user).serves(role, field, unit_id)
+
+
+def unit_ids(user, role: str, field: str) -> list[int]:
+    """The units of kind `field` (street, department, …) in which `user` holds `role`; for a
+    superuser, every unit of that kind (as `holds`)."""
+    if user is None or not user.is_authenticated:
+        return []
+    if user.is_superuser:
+        return list(UNIT_MODELS[field].objects.order_by("pk").values_list("pk", flat=True))
+    return [held.unit_id for held in memberships(user) if held.role == role and held.field == field]
+
+
+def staff_streets(*, user) -> QuerySet[Street]:
+    """The streets whose sub-center the user works in (a superuser: every street, as `holds`)."""
+    if user.is_authenticated and user.is_superuser:
+        return Street.objects.order_by("code")
+    return Street.objects.filter(pk__in=unit_ids(user, Role.STREET_STAFF, "street")).order_by("code")

@@ -1,0 +1,141 @@
+"""The only writes of who serves where: a membership, the role group and the guardian permission
+that go with it, always together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import models, transaction
+from guardian.models import UserObjectPermission
+from guardian.shortcuts import assign_perm, remove_perm
+
+from haidian.permissions import SERVE_PERMISSIONS, Role, forget_scope
+from people.models import Membership
+
+User = get_user_model()
+# The guardian permission a membership of each unit field stands for.
+FIELD_PERMISSIONS = {field: SERVE_PERMISSIONS[label] for label, field in Membership.UNIT_FIELD_BY_MODEL.items()}
+
+
+def _unit_field(unit: models.Model) -> str:
+    field = Membership.UNIT_FIELD_BY_MODEL.get(unit._meta.label_lower)
+    if field is None:
+        raise ValueError(f"{unit._meta.verbose_name} is not an organisation unit")
+    return field
+
+
+def _serve_perm(unit: models.Model) -> str:
+    return f"{unit._meta.app_label}.{SERVE_PERMISSIONS[unit._meta.label_lower]}"
+
+
+def roles_ensure() -> None:
+    """Create one auth Group per role (idempotent)."""
+    for role in Role.values:
+        Group.objects.get_or_create(name=role)
+
+
+@transaction.atomic
+def membership_grant(*, user, role: str, unit: models.Model, title: str = "") -> Membership:
+    """Make `user` a member of `unit` with `role`: the record, the role group and the permission."""
+    if role not in Role.values:
+        raise ValueError(f"unknown role {role!r}")
+    field = _unit_field(unit)
+    membership, _created = Membership.objects.get_or_create(
+        user=user, role=role, **{field: unit}, defaults={"title": title}
+    )
+    group, _created = Group.objects.get_or_create(name=role)
+    user.groups.add(group)
+    assign_perm(_serve_perm(unit), user, unit)
+    forget_scope(user)
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, membership: Membership) -> None:
+    """End a membership; the permission on the unit goes unless another role keeps it, the role group
+    unless another membership has that role."""
+    user, unit, role = membership.user, membership.unit, membership.role
+    field = _unit_field(unit)
+    membership.delete()
+    if not Membership.objects.filter(user=user, **{field: unit}).exists():
+        remove_perm(_serve_perm(unit), user, unit)
+    if not Membership.objects.filter(user=user, role=role).exists():
+        user.groups.remove(Group.objects.get(name=role))
+    forget_scope(user)
+
+
+# --- keeping the mirror honest -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Disagreement:
+    username: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.username}: {self.problem}"
+
+
+def _expected(user_ids=None) -> tuple[dict[int, set[tuple[str, str]]], dict[int, set[str]]]:
+    """From the memberships: each person's (permission codename, unit pk) and role groups."""
+    perms: dict[int, set[tuple[str, str]]] = {}
+    groups: dict[int, set[str]] = {}
+    rows = Membership.objects.all() if user_ids is None else Membership.objects.filter(user_id__in=user_ids)
+    for user_id, role, *units in rows.values_list("user_id", "role", *Membership.UNIT_FIELDS):
+        for field, unit_id in zip(Membership.UNIT_FIELDS, units, strict=True):
+            if unit_id is not None:
+                perms.setdefault(user_id, set()).add((FIELD_PERMISSIONS[field], str(unit_id)))
+        groups.setdefault(user_id, set()).add(role)
+    return perms, groups
+
+
+def _actual(user_ids=None) -> tuple[dict[int, set[tuple[str, str]]], dict[int, set[str]]]:
+    """What guardian and the auth groups say."""
+    perms: dict[int, set[tuple[str, str]]] = {}
+    groups: dict[int, set[str]] = {}
+    serve = UserObjectPermission.objects.filter(permission__codename__in=list(SERVE_PERMISSIONS.values()))
+    held = User.groups.through.objects.filter(group__name__in=Role.values)
+    if user_ids is not None:
+        serve, held = serve.filter(user_id__in=user_ids), held.filter(user_id__in=user_ids)
+    for user_id, codename, object_pk in serve.values_list("user_id", "permission__codename", "object_pk"):
+        perms.setdefault(user_id, set()).add((codename, str(object_pk)))
+    for user_id, name in held.values_list("user_id", "group__name"):
+        groups.setdefault(user_id, set()).add(name)
+    return perms, groups
+
+
+def scope_disagreements(*, user_ids=None) -> list[Disagreement]:
+    """Everyone whose guardian permissions or role groups say something their memberships do not."""
+    expected_perms, expected_groups = _expected(user_ids)
+    actual_perms, actual_groups = _actual(user_ids)
+    people = set(expected_perms) | set(actual_perms) | set(expected_groups) | set(actual_groups)
+    names = dict(User.objects.filter(pk__in=people).values_list("pk", "username"))
+    found = []
+    for user_id in sorted(people, key=lambda pk: names.get(pk, "")):
+        name = names.get(user_id, str(user_id))
+        want, have = expected_perms.get(user_id, set()), actual_perms.get(user_id, set())
+        found += [Disagreement(name, f"permission {codename} on #{pk} without a membership")
+                  for codename, pk in sorted(have - want)]
+        found += [Disagreement(name, f"membership without permission {codename} on #{pk}")
+                  for codename, pk in sorted(want - have)]
+        want, have = expected_groups.get(user_id, set()), actual_groups.get(user_id, set())
+        found += [Disagreement(name, f"role group {role} without a membership") for role in sorted(have - want)]
+        found += [Disagreement(name, f"membership without role group {role}") for role in sorted(want - have)]
+    return found
+
+
+@transaction.atomic
+def scope_repair() -> int:
+    """Rewrite every person's permissions and role groups from their memberships; returns how many
+    people were changed."""
+    changed = {d.username for d in scope_disagreements()}
+    if not changed:
+        return 0
+    users = list(User.objects.filter(username__in=changed))
+    UserObjectPermission.objects.filter(user__in=users,
+                                        permission__codename__in=list(SERVE_PERMISSIONS.values())).delete()
+    User.groups.through.objects.filter(user__in=users, group__name__in=Role.values).delete()
+    for membership in Membership.objects.filter(user__in=users).select_related("user", *Membership.UNIT_FIELDS):
+        membership_grant(user=membership.user, role=membership.role, unit=membership.unit)
+    return len(users)
