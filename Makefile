@@ -21,6 +21,7 @@ demo: install
 
 test: install
 	scripts/test-services $(PY) -m pytest -q
+	$(PY) -m pytest -q --ds=haidian.test_settings_sqlite -m sweep
 	$(VENV)/bin/ruff check .
 
 lint: install

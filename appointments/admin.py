@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from appointments.models import AgencyBudget, Appointment, PartyCommitteeSeat
+from haidian.admin import ReadOnlyAdmin
 
 
 @admin.register(AgencyBudget)
@@ -12,13 +16,22 @@ class AgencyBudgetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(ReadOnlyAdmin):
+    """Appointments move only through their services (each step on the appointment's timeline): the
+    admin shows them, with the signed document behind the page that checks who may read it."""
+
     list_display = ("candidate_name", "position", "agency", "street", "requirement", "status", "proposed_at")
     list_filter = ("status", "requirement", "position", "agency__kind")
     search_fields = ("candidate_name", "agency__code", "agency__name", "hr_reference")
     list_select_related = ("agency", "street")
-    raw_id_fields = ("agency", "street", "proposed_by", "document_by", "filed_by")
-    readonly_fields = ("requirement", "status", "refusal_reason", "refused_at")
+    exclude = ("document_file",)
+    readonly_fields = ("document",)
+
+    @admin.display(description=_("document file"))
+    def document(self, obj):
+        if not obj.document_file:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("appointments:document", args=[obj.pk]), _("Open"))
 
 
 @admin.register(PartyCommitteeSeat)

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Street
+from haidian.models import Event
 
 
 class Requirement(models.TextChoices):
@@ -117,6 +118,21 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate_name} · {self.agency} · {self.get_position_display()}"
+
+
+class AppointmentEvent(Event):
+    """One step of an appointment (proposed or appointed, document attached, filed, filing refused)."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="events",
+                                    verbose_name=_("appointment"), db_index=False)
+
+    class Meta(Event.Meta):
+        verbose_name = _("appointment event")
+        verbose_name_plural = _("appointment events")
+        indexes = [models.Index(fields=["appointment", "at"], name="appointmentevent_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_id} {self.action}"
 
 
 class PartyCommitteeSeat(models.Model):

@@ -1,8 +1,9 @@
 """Writes: who manages an agency, its yearly budget, and the appointment workflow.
 
-Appointment steps lock the row and check its status in one table (`APPOINTMENT_MOVES`), as the
-deadline letters do: two people acting at once cannot both move it (the second waits for the lock
-and then finds the new status, a 409).
+Appointment steps lock the row, check its status in one table (`APPOINTMENT_MOVES`) and write one
+event on the appointment's timeline (the `APPOINTMENTS` machine), as the deadline letters do: two
+people acting at once cannot both move it (the second waits for the lock and then finds the new
+status, a 409).
 
 Decision (issue: "a dual-mode agency with an opinion that disagrees"): an *opinion* is advice the
 department must have on file, not a veto — a filing with a disagreeing opinion is accepted and the
@@ -18,11 +19,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency, ManagementMode, Street
 from appointments.models import (
     AgencyBudget,
     Appointment,
+    AppointmentEvent,
     AppointmentStatus,
     Holder,
     PartyCommitteeSeat,
@@ -33,7 +36,8 @@ from appointments.models import (
 from haidian import uploads
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role
-from people.selectors import holds, unit_ids
+from haidian.workflow import Machine, is_system, unique_or_conflict
+from people.selectors import acting_label, holds, unit_ids
 
 K = Agency.Kind
 OPINION_KINDS = {K.POLICE_STATION, K.MARKET_OFFICE, K.TRAFFIC_BRIGADE}
@@ -45,7 +49,18 @@ S = AppointmentStatus
 APPOINTMENT_MOVES = {
     "attach": {S.PROPOSED: S.DOCUMENT_ATTACHED, S.DOCUMENT_ATTACHED: S.DOCUMENT_ATTACHED},
     "file": {S.PROPOSED: S.FILED, S.DOCUMENT_ATTACHED: S.FILED},
+    "refuse": {S.PROPOSED: S.REFUSED_INVALID, S.DOCUMENT_ATTACHED: S.REFUSED_INVALID},  # the filing, as invalid
 }
+STEP_LABELS = {
+    "propose": gettext_lazy("Proposed"),
+    "appoint": gettext_lazy("Appointed by the street"),
+    "attach": gettext_lazy("Street document attached"),
+    "file": gettext_lazy("Filed with the district HR bureau"),
+    "refuse": gettext_lazy("Filing refused as invalid"),
+}
+APPOINTMENTS = Machine(model=Appointment, moves=APPOINTMENT_MOVES, events=AppointmentEvent, subject="appointment",
+                       refusal=gettext_lazy("Cannot do this: the appointment is %(status)s."), step_labels=STEP_LABELS,
+                       related=("agency", "street"))
 
 
 # --- management mode ---------------------------------------------------------------------------
@@ -80,10 +95,8 @@ def budget_holder(agency: Agency) -> str:
 
 def may_record_budget(user, agency: Agency) -> bool:
     """The budget is recorded by whoever carries it: the department's administrator for a dual-mode
-    agency, the staff of a street it serves otherwise (a superuser too)."""
-    if user is None:
-        return True  # a data load
-    if user.is_superuser:
+    agency, the staff of a street it serves otherwise (a superuser too, and SYSTEM: a data load)."""
+    if is_system(user) or user.is_superuser:
         return True
     if budget_holder(agency) == Holder.DEPARTMENT:
         return holds(user, Role.DEPARTMENT_ADMIN, "department", agency.department_id)
@@ -91,19 +104,21 @@ def may_record_budget(user, agency: Agency) -> bool:
 
 
 @transaction.atomic
-def budget_record(*, agency: Agency, year: int, amount: Decimal, holder: str | None = None,
-                  note: str = "", actor=None) -> AgencyBudget:
-    """Record the agency's budget of `year` (once: the year's row is unique), by whoever carries it."""
+def budget_record(*, actor, agency: Agency, year: int, amount: Decimal, holder: str | None = None,
+                  note: str = "") -> AgencyBudget:
+    """Record the agency's budget of `year` (once: the year's row is unique, so of two recorded at
+    once the second is a 409), by whoever carries it (SYSTEM for a data load)."""
     if not may_record_budget(actor, agency):
         raise ActionForbidden(_("The budget is recorded by whoever carries it: %(holder)s.")
                               % {"holder": Holder(budget_holder(agency)).label})
+    recorded = _("The budget of %(agency)s for %(year)s is already recorded.") % {"agency": agency, "year": year}
     if AgencyBudget.objects.filter(agency=agency, year=year).exists():
-        raise ActionConflict(_("The budget of %(agency)s for %(year)s is already recorded.")
-                             % {"agency": agency, "year": year})
+        raise ActionConflict(recorded)
     if amount < 0:
         raise InvalidInput({"amount": _("A budget cannot be negative.")})
-    return AgencyBudget.objects.create(agency=agency, year=year, amount=amount, note=note,
-                                       holder=holder or budget_holder(agency))
+    with unique_or_conflict(recorded, "agency_budget_unique_per_year"):
+        return AgencyBudget.objects.create(agency=agency, year=year, amount=amount, note=note,
+                                           holder=holder or budget_holder(agency))
 
 
 # --- appointments ------------------------------------------------------------------------------
@@ -126,17 +141,12 @@ def _serves(agency: Agency, street: Street) -> None:
                             % {"agency": agency, "street": street}})
 
 
-def _lock(appointment: Appointment) -> Appointment:
-    return Appointment.objects.select_for_update(of=("self",)).select_related("agency", "street").get(
-        pk=appointment.pk)
+def _department_label(actor, agency: Agency) -> str:
+    return acting_label(actor, Role.DEPARTMENT_ADMIN, "department", agency.department_id)
 
 
-def _move(appointment: Appointment, step: str) -> str:
-    try:
-        return APPOINTMENT_MOVES[step][appointment.status]
-    except KeyError:
-        raise ActionConflict(_("Cannot do this: the appointment is %(status)s.")
-                             % {"status": appointment.get_status_display()}) from None
+def _street_label(actor, street_id: int) -> str:
+    return acting_label(actor, Role.STREET_STAFF, "street", street_id)
 
 
 @transaction.atomic
@@ -150,9 +160,12 @@ def appointment_propose(*, actor, agency: Agency, street: Street, candidate_name
         raise ActionForbidden(_("The street appoints the leaders of %(agency)s directly (local management).")
                               % {"agency": agency})
     _serves(agency, street)
-    return Appointment.objects.create(agency=agency, street=street, candidate_name=candidate_name.strip(),
-                                      position=position, requirement=needed, proposed_by=actor,
-                                      proposed_at=now or timezone.now())
+    now = now or timezone.now()
+    appointment = Appointment.objects.create(agency=agency, street=street, candidate_name=candidate_name.strip(),
+                                             position=position, requirement=needed, proposed_by=actor, proposed_at=now)
+    APPOINTMENTS.record(appointment, "propose", actor=actor, at=now, unit=_department_label(actor, agency),
+                        data={"position": position, "requirement": needed})
+    return appointment
 
 
 @transaction.atomic
@@ -166,10 +179,13 @@ def appointment_by_street(*, actor, agency: Agency, street: Street, candidate_na
         raise InvalidInput({"agency": _("%(agency)s is not under local management: its department proposes "
                                         "the appointment.") % {"agency": agency}})
     now = now or timezone.now()
-    return Appointment.objects.create(agency=agency, street=street, candidate_name=candidate_name.strip(),
-                                      position=position, requirement=Requirement.STREET_APPOINTS,
-                                      status=S.APPOINTED, proposed_by=actor, proposed_at=now, filed_by=actor,
-                                      filed_at=now)
+    appointment = Appointment.objects.create(
+        agency=agency, street=street, candidate_name=candidate_name.strip(), position=position,
+        requirement=Requirement.STREET_APPOINTS, status=S.APPOINTED, proposed_by=actor, proposed_at=now,
+        filed_by=actor, filed_at=now)
+    APPOINTMENTS.record(appointment, "appoint", actor=actor, at=now, unit=_street_label(actor, street.pk),
+                        data={"position": position})
+    return appointment
 
 
 def _check_document(upload) -> str:
@@ -187,22 +203,23 @@ def appointment_attach_document(*, appointment: Appointment, actor, verdict: str
 
     Attaching again before filing replaces the document (the committee may reconsider).
     """
-    appointment = _lock(appointment)
+    appointment = APPOINTMENTS.lock(appointment)
     if not holds(actor, Role.STREET_STAFF, "street", appointment.street_id):
         raise ActionForbidden(_("Only the sub-center staff of the appointment's street may attach its document."))
-    to_status = _move(appointment, "attach")
+    APPOINTMENTS.next_status(appointment, "attach")
     if verdict not in Verdict.values:
         raise InvalidInput({"verdict": _("Say whether the committee agrees.")})
     if not text.strip():
         raise InvalidInput({"text": _("Write the committee's opinion.")})
     content_type = _check_document(upload)
-    appointment.status, appointment.document_kind = to_status, appointment.requirement
-    appointment.verdict, appointment.document_text = verdict, text.strip()
-    appointment.document_file.save(uploads.stored_name(content_type, "appointments"), upload, save=False)
-    appointment.document_content_type, appointment.document_by = content_type, actor
-    appointment.document_at = now or timezone.now()
-    appointment.save(update_fields=["status", "document_kind", "verdict", "document_text", "document_file",
-                                    "document_content_type", "document_by", "document_at"])
+    now = now or timezone.now()
+    appointment.document_file.save(uploads.stored_name(content_type), upload, save=False)
+    APPOINTMENTS.move(
+        appointment, "attach", actor=actor, at=now, unit=_street_label(actor, appointment.street_id),
+        note=f"{Verdict(verdict).label} · {text.strip()}", data={"kind": appointment.requirement, "verdict": verdict},
+        changes={"document_kind": appointment.requirement, "verdict": verdict, "document_text": text.strip(),
+                 "document_file": appointment.document_file, "document_content_type": content_type,
+                 "document_by": actor, "document_at": now})
     return appointment
 
 
@@ -241,20 +258,19 @@ def appointment_file(*, appointment: Appointment, actor, hr_reference: str = "",
 
 @transaction.atomic
 def _file(*, appointment: Appointment, actor, hr_reference: str, now: dt.datetime | None):
-    appointment = _lock(appointment)
+    appointment = APPOINTMENTS.lock(appointment)
     if not holds(actor, Role.DEPARTMENT_ADMIN, "department", appointment.agency.department_id):
         raise ActionForbidden(_("Only an administrator of the agency's department may file its appointments."))
-    to_status = _move(appointment, "file")
+    APPOINTMENTS.next_status(appointment, "file")
     now = now or timezone.now()
+    unit = _department_label(actor, appointment.agency)
     reason = filing_defect(appointment)
     if reason:
-        appointment.status, appointment.refusal_reason, appointment.refused_at = S.REFUSED_INVALID, reason, now
-        appointment.filed_by = actor
-        appointment.save(update_fields=["status", "refusal_reason", "refused_at", "filed_by"])
+        APPOINTMENTS.move(appointment, "refuse", actor=actor, at=now, unit=unit, note=reason,
+                          changes={"refusal_reason": reason, "refused_at": now, "filed_by": actor})
         return appointment, reason
-    appointment.status, appointment.filed_by, appointment.filed_at = to_status, actor, now
-    appointment.hr_reference = hr_reference.strip()
-    appointment.save(update_fields=["status", "filed_by", "filed_at", "hr_reference"])
+    APPOINTMENTS.move(appointment, "file", actor=actor, at=now, unit=unit, note=hr_reference.strip(),
+                      changes={"filed_by": actor, "filed_at": now, "hr_reference": hr_reference.strip()})
     if appointment.agency.kind == K.POLICE_STATION and appointment.position == Position.HEAD:
         _seat_on_party_committee(appointment, now)
     return appointment, ""

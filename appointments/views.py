@@ -8,18 +8,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
 from appointments import forms, selectors, services
 from appointments.models import AppointmentStatus
-from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form
+from haidian.errors import http_status, put_on_form
 from haidian.permissions import Role, restrict
+from haidian.steps import REFUSALS, StepPage
 from people.selectors import unit_ids
-
-STEP_FORMS = {"attach": forms.DocumentForm, "file": forms.FileForm}
 
 
 @login_required
@@ -57,11 +57,9 @@ def _appointment_form(request, *, direct: bool):
         if form.is_valid():
             try:
                 appointment = service(actor=request.user, **form.cleaned_data)
-            except InvalidInput as exc:
+            except REFUSALS as exc:
+                status = http_status(exc)
                 put_on_form(form, exc)
-            except ActionForbidden as exc:
-                status = 403
-                form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Appointment recorded."))
                 return redirect("appointments:detail", pk=appointment.pk)
@@ -78,46 +76,47 @@ def appointment_direct(request):
     return _appointment_form(request, direct=True)
 
 
-def _visible(user, pk: int):
-    appointment = selectors.appointment_list(user=user).filter(pk=pk).first()
-    if appointment is None:
-        raise Http404
-    return appointment
+def _step_form(form_class):
+    return lambda appointment, *, user, prefix, data=None, files=None: form_class(data, files, prefix=prefix)
 
 
-def _timeline(appointment) -> list[tuple]:
-    rows = [(appointment.proposed_at, _("Proposed"), appointment.proposed_by, "")]
-    if appointment.document_at:
-        rows.append((appointment.document_at, appointment.get_document_kind_display(), appointment.document_by,
-                     f"{appointment.get_verdict_display()} · {appointment.document_text}"))
-    if appointment.refused_at:
-        rows.append((appointment.refused_at, _("Filing refused as invalid"), appointment.filed_by,
-                     appointment.refusal_reason))
-    if appointment.filed_at and appointment.status == AppointmentStatus.FILED:
-        rows.append((appointment.filed_at, _("Filed with the district HR bureau"), appointment.filed_by,
-                     appointment.hr_reference))
-    return rows
+def _take_step(request, appointment, step: str, data: dict, form):
+    if step == "attach":
+        services.appointment_attach_document(appointment=appointment, actor=request.user, verdict=data["verdict"],
+                                             text=data["text"], upload=data["upload"])
+        return None
+    try:
+        services.appointment_file(appointment=appointment, actor=request.user, **data)
+    except services.FilingRefused as exc:  # the refusal is on record: show it, on the page as it is now
+        messages.error(request, _("The filing was refused as invalid: %(reason)s")
+                       % {"reason": exc.errors["document"][0]})
+        return redirect("appointments:detail", pk=appointment.pk)
+    return None
 
 
-def _context(request, appointment, bound=None, error: str = "") -> dict:
-    steps = services.appointment_steps(request.user, appointment)
-    bound = bound or {}
-    step_forms = {step: bound.get(step) or form_class(prefix=step)
-                  for step, form_class in STEP_FORMS.items() if step in steps}
-    return {"appointment": appointment, "step_forms": step_forms, "error": error,
-            "timeline": _timeline(appointment), "defect": services.filing_defect(appointment)
-            if appointment.status in AppointmentStatus.open_values() else ""}
+def _extra(request, appointment, bound: dict) -> dict:
+    open_now = appointment.status in AppointmentStatus.open_values()
+    return {"timeline": services.APPOINTMENTS.timeline(appointment),
+            "defect": services.filing_defect(appointment) if open_now else ""}
+
+
+PAGE = StepPage(
+    template="appointments/detail.html", object_name="appointment",
+    find=lambda user, pk: selectors.appointment_list(user=user).filter(pk=pk).first(),
+    forms={"attach": _step_form(forms.DocumentForm), "file": _step_form(forms.FileForm)},
+    steps=services.appointment_steps, take=_take_step, extra=_extra,
+    done=lambda appointment: reverse("appointments:detail", kwargs={"pk": appointment.pk}),
+)
 
 
 @login_required
 def appointment_detail(request, pk: int):
-    appointment = _visible(request.user, pk)
-    return render(request, "appointments/detail.html", _context(request, appointment))
+    return PAGE.detail(request, pk)
 
 
 @login_required
 def appointment_document(request, pk: int):
-    appointment = _visible(request.user, pk)
+    appointment = PAGE.visible(request.user, pk)
     if not appointment.document_file:
         raise Http404
     return FileResponse(appointment.document_file.open("rb"), content_type=appointment.document_content_type)
@@ -127,39 +126,15 @@ def appointment_document(request, pk: int):
 @require_POST
 def appointment_act(request, pk: int, step: str):
     """One step: the street attaches the document, the department files."""
-    appointment = _visible(request.user, pk)
-    if step not in STEP_FORMS:
-        raise Http404
-    form = STEP_FORMS[step](request.POST, request.FILES, prefix=step)
-    try:
-        if not form.is_valid():
-            raise InvalidInput({})
-        if step == "attach":
-            data = form.cleaned_data
-            services.appointment_attach_document(appointment=appointment, actor=request.user,
-                                                 verdict=data["verdict"], text=data["text"], upload=data["upload"])
-        else:
-            services.appointment_file(appointment=appointment, actor=request.user, **form.cleaned_data)
-    except services.FilingRefused as exc:
-        messages.error(request, _("The filing was refused as invalid: %(reason)s")
-                       % {"reason": exc.errors["document"][0]})
-        return redirect("appointments:detail", pk=appointment.pk)
-    except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-        status = http_status(exc)
-        if isinstance(exc, InvalidInput):
-            put_on_form(form, exc)
-        message = _("Please correct the errors below.") if status == 400 else str(exc)
-        return render(request, "appointments/detail.html",
-                      _context(request, _visible(request.user, pk), {step: form}, message), status=status)
-    messages.success(request, _("Done."))
-    return redirect("appointments:detail", pk=appointment.pk)
+    return PAGE.act(request, pk, step)
 
 
 class BudgetForm(django_forms.Form):
-    agency = django_forms.ChoiceField(label=_lazy("Agency"))
-    year = django_forms.IntegerField(label=_lazy("Year"), min_value=2000, max_value=2100)
-    amount = django_forms.DecimalField(label=_lazy("Amount (yuan)"), max_digits=14, decimal_places=2, min_value=0)
-    note = django_forms.CharField(label=_lazy("Note"), max_length=200, required=False)
+    agency = django_forms.ChoiceField(label=gettext_lazy("Agency"))
+    year = django_forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+    amount = django_forms.DecimalField(label=gettext_lazy("Amount (yuan)"), max_digits=14, decimal_places=2,
+                                       min_value=0)
+    note = django_forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
@@ -185,9 +160,9 @@ def agency_management(request):
             try:
                 services.budget_record(actor=request.user, agency=form.agencies[data["agency"]], year=data["year"],
                                        amount=data["amount"], note=data["note"])
-            except (ActionForbidden, ActionConflict, InvalidInput) as exc:
+            except REFUSALS as exc:
                 status = http_status(exc)
-                form.add_error(None, str(exc))
+                put_on_form(form, exc)
             else:
                 messages.success(request, _("Budget recorded."))
                 return redirect("appointments:agencies")

@@ -22,7 +22,9 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Street
 from dispatch.models import Case, Satisfaction
+from haidian import reform
 from haidian.calendar import SHANGHAI
+from haidian.models import Event
 
 PERIOD_RE = r"^\d{4}H[12]$"
 
@@ -74,14 +76,18 @@ class Round(models.Model):
     window_opens_at = models.DateTimeField(_("rating opens"), null=True, blank=True)
     window_closes_at = models.DateTimeField(_("rating closes"), null=True, blank=True)
     # Weights in percent; they add up to 100 (a database check).
-    weight_objective = models.PositiveSmallIntegerField(_("weight of objective indicators"), default=40)
-    weight_upward = models.PositiveSmallIntegerField(_("weight of upward ratings"), default=20)
-    weight_downward = models.PositiveSmallIntegerField(_("weight of downward ratings"), default=20)
-    weight_satisfaction = models.PositiveSmallIntegerField(_("weight of public satisfaction"), default=20)
+    weight_objective = models.PositiveSmallIntegerField(
+        _("weight of objective indicators"), default=reform.DEFAULT_WEIGHTS["weight_objective"])
+    weight_upward = models.PositiveSmallIntegerField(
+        _("weight of upward ratings"), default=reform.DEFAULT_WEIGHTS["weight_upward"])
+    weight_downward = models.PositiveSmallIntegerField(
+        _("weight of downward ratings"), default=reform.DEFAULT_WEIGHTS["weight_downward"])
+    weight_satisfaction = models.PositiveSmallIntegerField(
+        _("weight of public satisfaction"), default=reform.DEFAULT_WEIGHTS["weight_satisfaction"])
     # The street's rating of the squad's executive deputy counts at least half of that person's result.
     deputy_street_weight = models.PositiveSmallIntegerField(
-        _("street's weight in the squad deputy's result"), default=50,
-        validators=[MinValueValidator(50), MaxValueValidator(100)])
+        _("street's weight in the squad deputy's result"), default=reform.SQUAD_DEPUTY_MIN_STREET_WEIGHT,
+        validators=[MinValueValidator(reform.SQUAD_DEPUTY_MIN_STREET_WEIGHT), MaxValueValidator(100)])
     annotation = models.TextField(_("district's annotation"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
@@ -105,7 +111,8 @@ class Round(models.Model):
             models.CheckConstraint(name="round_weights_add_up", condition=Q(
                 weight_objective=100 - F("weight_upward") - F("weight_downward") - F("weight_satisfaction"))),
             models.CheckConstraint(name="round_deputy_street_weight_at_least_half",
-                                   condition=Q(deputy_street_weight__gte=50, deputy_street_weight__lte=100)),
+                                   condition=Q(deputy_street_weight__gte=reform.SQUAD_DEPUTY_MIN_STREET_WEIGHT,
+                                               deputy_street_weight__lte=100)),
             models.CheckConstraint(name="round_status_valid", condition=Q(status__in=RoundStatus.values)),
         ]
 
@@ -120,6 +127,23 @@ class Round(models.Model):
     def weights(self) -> dict[str, int]:
         return {"objective": self.weight_objective, "upward": self.weight_upward,
                 "downward": self.weight_downward, "satisfaction": self.weight_satisfaction}
+
+
+
+class RoundEvent(Event):
+    """One step on an assessment round (created, weights set, opened, closed, computed, annotated,
+    published)."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="events", verbose_name=_("round"),
+                              db_index=False)
+
+    class Meta(Event.Meta):
+        verbose_name = _("round event")
+        verbose_name_plural = _("round events")
+        indexes = [models.Index(fields=["round", "at"], name="roundevent_round_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.action}"
 
 
 class Evaluation(models.Model):

@@ -38,6 +38,7 @@ from dispatch.notices import case_link
 from grids.models import Community
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role
+from haidian.workflow import PUBLIC
 from notifications.services import Note, notify
 from people.models import Membership
 
@@ -111,7 +112,7 @@ def invitation_rate(*, invitation: RatingInvitation, satisfaction: str, comment:
         raise ActionConflict(_("This case has already been rated."))
     if len(comment) > MAX_COMMENT_LENGTH:
         raise InvalidInput({"comment": _("At most %(n)d characters.") % {"n": MAX_COMMENT_LENGTH}})
-    case = dispatch_services.case_rate(case=invitation.case, actor=None, invitation=invitation,
+    case = dispatch_services.case_rate(case=invitation.case, actor=PUBLIC, invitation=invitation,
                                        satisfaction=satisfaction, comment=comment, now=now)
     invitation.used_at = now
     invitation.save(update_fields=["used_at"])

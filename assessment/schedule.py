@@ -14,7 +14,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from assessment import plan, services
 from assessment.models import Evaluation, Round, RoundStatus, UnitKind
 from assessment.notices import NoticeKind
 from haidian.calendar import SHANGHAI
+from haidian.workflow import SYSTEM
 from notifications.services import Note, notify
 from people.models import Membership
 
@@ -47,16 +47,12 @@ def daily(*, today: dt.date, now: dt.datetime | None = None) -> DailyResult:
     result = DailyResult()
     period, began = half_just_ended(today)
     if (today - began).days < settings.ASSESSMENT_WINDOW_DAYS:
-        try:
-            with transaction.atomic():
-                round_, _created = Round.objects.get_or_create(period=period)
-        except IntegrityError:  # another beat created it at the same moment
-            round_ = Round.objects.get(period=period)
+        round_ = services.round_ensure(actor=SYSTEM, period=period, now=now)
         if round_.status == RoundStatus.DRAFT:
-            services.round_open(round=round_, actor=None, now=now)
+            services.round_open(round=round_, actor=SYSTEM, now=now)
             result.opened.append(period)
     for round_ in Round.objects.filter(status=RoundStatus.OPEN, window_closes_at__lte=now):
-        services.round_close(round=round_, actor=None, now=now)
+        services.round_close(round=round_, actor=SYSTEM, now=now)
         result.closed.append(round_.period)
     soon = now + dt.timedelta(days=settings.ASSESSMENT_REMIND_DAYS)
     for round_ in Round.objects.filter(status=RoundStatus.OPEN, window_closes_at__lte=soon):

@@ -1,9 +1,11 @@
 """Every write of the assessment: rounds (create, weights, open, close, annotate, publish), the
 evaluation forms, incentive awards. Keyword-only and atomic, as the case workflow's services.
 
-Each step locks the round row and checks its status in `ROUND_MOVES`; a step the status forbids is
-an ActionConflict (409). Running a round (create, weights, open, close, annotate, publish, compute)
-is the district command center's; forms are filled by the people of the rating unit.
+Each step locks the round row, checks its status in `ROUND_MOVES` (a step the status forbids is an
+ActionConflict, 409) and writes one event on the round's timeline (the `ROUNDS` machine). Running a
+round (create, weights, open, close, annotate, publish, compute) is the district command center's,
+or beat's (SYSTEM) for opening and closing on their dates; forms are filled by the people of the
+rating unit.
 """
 
 from __future__ import annotations
@@ -17,23 +19,45 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency, Street
 from assessment import plan
-from assessment.models import PERIOD_RE, Award, AwardStatus, ComputeState, Evaluation, Round, RoundStatus
+from assessment.models import PERIOD_RE, Award, AwardStatus, ComputeState, Evaluation, Round, RoundEvent, RoundStatus
+from haidian import reform
 from haidian.celery import app as celery_app
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role
-from people.selectors import holds
+from haidian.workflow import SYSTEM, Machine, is_system, unique_or_conflict
+from people.selectors import holds, memberships
 
 S = RoundStatus
 ROUND_MOVES = {
     "weights": {S.DRAFT: S.DRAFT},
     "open": {S.DRAFT: S.OPEN},
     "close": {S.OPEN: S.CLOSED},
+    "compute": {status: status for status in S.values},  # the results, in a new version, at any time
     "annotate": {S.DRAFT: S.DRAFT, S.OPEN: S.OPEN, S.CLOSED: S.CLOSED},
     "publish": {S.CLOSED: S.PUBLISHED},
 }
+STEP_LABELS = {
+    "create": gettext_lazy("round created"),
+    "weights": gettext_lazy("weights set"),
+    "open": gettext_lazy("opened for rating"),
+    "close": gettext_lazy("rating closed"),
+    "compute": gettext_lazy("computation queued"),
+    "annotate": gettext_lazy("annotation written"),
+    "publish": gettext_lazy("results published"),
+}
+
+
+def _refusal(round_: Round | None, step: str, status: str) -> str:
+    return _("Cannot %(step)s round %(period)s: it is %(status)s.") % {
+        "step": step, "period": round_.period if round_ else "", "status": status}
+
+
+ROUNDS = Machine(model=Round, moves=ROUND_MOVES, events=RoundEvent, subject="round", refusal=_refusal,
+                 step_labels=STEP_LABELS)
 # The criteria of every form, scored 0–100 (codes are the keys of Evaluation.scores).
 CRITERIA = {
     "duty": "履职尽责",
@@ -48,26 +72,17 @@ WEIGHT_FIELDS = ("weight_objective", "weight_upward", "weight_downward", "weight
 
 def runs_rounds(user) -> bool:
     """The district command center runs the rounds (and a superuser)."""
-    if user is None or not user.is_authenticated:
-        return False
     return holds(user, Role.DISTRICT_COMMAND)
 
 
-def _require_district(actor) -> None:
+def _require_district(actor) -> str:
+    """The unit an event records for the district's step; SYSTEM is beat (rounds open and close by
+    themselves on their dates)."""
+    if is_system(actor):
+        return SYSTEM.unit
     if not runs_rounds(actor):
         raise ActionForbidden(_("Only the district command center runs assessment rounds."))
-
-
-def _move(round_: Round, step: str) -> str:
-    try:
-        return ROUND_MOVES[step][round_.status]
-    except KeyError:
-        raise ActionConflict(_("Cannot %(step)s round %(period)s: it is %(status)s.") % {
-            "step": step, "period": round_.period, "status": round_.get_status_display()}) from None
-
-
-def _lock(round_: Round) -> Round:
-    return Round.objects.select_for_update().get(pk=round_.pk)
+    return next((held.label for held in memberships(actor) if held.role == Role.DISTRICT_COMMAND), "superuser")
 
 
 def _check_weights(values: dict[str, int]) -> None:
@@ -78,7 +93,7 @@ def _check_weights(values: dict[str, int]) -> None:
             errors[field] = [_("A whole number of percent from 0 to 100.")]
     if not errors and sum(values[f] for f in WEIGHT_FIELDS) != 100:
         errors["weights"] = [_("The four weights must add up to 100.")]
-    if "deputy_street_weight" not in errors and values["deputy_street_weight"] < 50:
+    if "deputy_street_weight" not in errors and values["deputy_street_weight"] < reform.SQUAD_DEPUTY_MIN_STREET_WEIGHT:
         errors["deputy_street_weight"] = [
             _("The street's rating must count at least 50 percent of the squad deputy's result.")]
     if errors:
@@ -86,51 +101,65 @@ def _check_weights(values: dict[str, int]) -> None:
 
 
 @transaction.atomic
-def round_create(*, actor, period: str, **weights) -> Round:
-    _require_district(actor)
+def round_create(*, actor, period: str, now: dt.datetime | None = None, **weights) -> Round:
+    """A half-year's round, a draft; two created at once for the same period: the second is a 409."""
+    unit = _require_district(actor)
     if not re.match(PERIOD_RE, period or ""):
         raise InvalidInput({"period": [_("A period is written like 2026H1.")]})
+    exists = _("Round %(period)s exists already.") % {"period": period}
     if Round.objects.filter(period=period).exists():
-        raise ActionConflict(_("Round %(period)s exists already.") % {"period": period})
+        raise ActionConflict(exists)
     round_ = Round(period=period)
     values = {field: getattr(round_, field) for field in WEIGHT_FIELDS + ("deputy_street_weight",)}
     values.update({k: v for k, v in weights.items() if v is not None})
     _check_weights(values)
     for field, value in values.items():
         setattr(round_, field, value)
-    round_.save()
+    with unique_or_conflict(exists, "assessment_round_period"):
+        round_.save()
+    ROUNDS.record(round_, "create", actor=actor, at=now or timezone.now(), unit=unit, data=values)
     return round_
 
 
+def round_ensure(*, actor, period: str, now: dt.datetime | None = None) -> Round:
+    """The period's round, created (with the default weights) if it does not exist yet: beat and
+    `open_round` use it; two at once end with one round and no error."""
+    round_ = Round.objects.filter(period=period).first()
+    if round_ is not None:
+        return round_
+    try:
+        return round_create(actor=actor, period=period, now=now)
+    except ActionConflict:  # created by the other one in the meantime
+        return Round.objects.get(period=period)
+
+
 @transaction.atomic
-def round_set_weights(*, round: Round, actor, **weights) -> Round:
+def round_set_weights(*, round: Round, actor, now: dt.datetime | None = None, **weights) -> Round:
     """Weights can change only while the round is a draft."""
-    _require_district(actor)
-    round_ = _lock(round)
-    _move(round_, "weights")
+    unit = _require_district(actor)
+    round_ = ROUNDS.lock(round)
+    ROUNDS.next_status(round_, "weights")
     values = {field: getattr(round_, field) for field in WEIGHT_FIELDS + ("deputy_street_weight",)}
     values.update({k: v for k, v in weights.items() if v is not None})
     _check_weights(values)
-    for field, value in values.items():
-        setattr(round_, field, value)
-    round_.save(update_fields=list(values))
+    ROUNDS.move(round_, "weights", actor=actor, at=now or timezone.now(), unit=unit, changes=values, data=values)
     return round_
 
 
 @transaction.atomic
 def round_open(*, round: Round, actor, now: dt.datetime | None = None,
                closes_at: dt.datetime | None = None) -> Round:
-    """Open the rating window and write every form of the plan (once: the pairs are unique)."""
-    if actor is not None:  # beat opens rounds as the system
-        _require_district(actor)
+    """Open the rating window and write every form of the plan (once: the pairs are unique). Beat
+    opens the half just ended as SYSTEM."""
+    unit = _require_district(actor)
     now = now or timezone.now()
-    round_ = _lock(round)
-    round_.status = _move(round_, "open")
+    round_ = ROUNDS.lock(round)
+    ROUNDS.next_status(round_, "open")
     closes_at = closes_at or now + dt.timedelta(days=settings.ASSESSMENT_WINDOW_DAYS)
     if closes_at <= now:
         raise InvalidInput({"closes_at": [_("The rating window must close in the future.")]})
-    round_.opened_at, round_.window_opens_at, round_.window_closes_at = now, now, closes_at
-    round_.save(update_fields=["status", "opened_at", "window_opens_at", "window_closes_at"])
+    ROUNDS.move(round_, "open", actor=actor, at=now, unit=unit, data={"closes_at": closes_at.isoformat()},
+                changes={"opened_at": now, "window_opens_at": now, "window_closes_at": closes_at})
     names = plan.names()
     Evaluation.objects.bulk_create([
         Evaluation(round=round_, direction=p.direction, rater_kind=p.rater_kind, rater_id=p.rater_id,
@@ -143,35 +172,35 @@ def round_open(*, round: Round, actor, now: dt.datetime | None = None,
 
 @transaction.atomic
 def round_close(*, round: Round, actor, now: dt.datetime | None = None) -> Round:
-    if actor is not None:
-        _require_district(actor)
-    round_ = _lock(round)
-    round_.status, round_.closed_at = _move(round_, "close"), now or timezone.now()
-    round_.save(update_fields=["status", "closed_at"])
+    """End the rating window (beat does it as SYSTEM when the window's time is up)."""
+    unit = _require_district(actor)
+    now = now or timezone.now()
+    round_ = ROUNDS.lock(round)
+    ROUNDS.move(round_, "close", actor=actor, at=now, unit=unit, changes={"closed_at": now})
     return round_
 
 
 @transaction.atomic
-def round_annotate(*, round: Round, actor, annotation: str) -> Round:
+def round_annotate(*, round: Round, actor, annotation: str, now: dt.datetime | None = None) -> Round:
     """The district's note on the results; published results are frozen, their note too."""
-    _require_district(actor)
-    round_ = _lock(round)
-    _move(round_, "annotate")
-    round_.annotation = annotation
-    round_.save(update_fields=["annotation"])
+    unit = _require_district(actor)
+    round_ = ROUNDS.lock(round)
+    ROUNDS.move(round_, "annotate", actor=actor, at=now or timezone.now(), unit=unit, note=annotation,
+                changes={"annotation": annotation})
     return round_
 
 
 @transaction.atomic
 def round_publish(*, round: Round, actor, now: dt.datetime | None = None) -> Round:
     """Freeze the current version of the results and show it on the public page."""
-    _require_district(actor)
-    round_ = _lock(round)
-    to_status = _move(round_, "publish")
+    unit = _require_district(actor)
+    now = now or timezone.now()
+    round_ = ROUNDS.lock(round)
+    ROUNDS.next_status(round_, "publish")
     if not round_.version or not round_.results.filter(version=round_.version).exists():
         raise ActionConflict(_("Compute the results before publishing them."))
-    round_.status, round_.published_at, round_.published_version = to_status, now or timezone.now(), round_.version
-    round_.save(update_fields=["status", "published_at", "published_version"])
+    ROUNDS.move(round_, "publish", actor=actor, at=now, unit=unit, data={"version": round_.version},
+                changes={"published_at": now, "published_version": round_.version})
     return round_
 
 
@@ -285,15 +314,14 @@ def award_totals(*, year: int, street_ids=None) -> list[dict]:
 
 
 @transaction.atomic
-def round_compute(*, round: Round, actor) -> Round:
+def round_compute(*, round: Round, actor, now: dt.datetime | None = None) -> Round:
     """Queue the computation on Celery once the transaction commits; one at a time per round."""
-    _require_district(actor)
-    round_ = _lock(round)
+    unit = _require_district(actor)
+    round_ = ROUNDS.lock(round)
     if round_.compute_state in (ComputeState.QUEUED, ComputeState.RUNNING):
         raise ActionConflict(_("Round %(period)s is being computed already.") % {"period": round_.period})
-    round_.compute_state, round_.compute_percent, round_.compute_stage = ComputeState.QUEUED, 0, "queued"
-    round_.compute_error = ""
-    round_.save(update_fields=["compute_state", "compute_percent", "compute_stage", "compute_error"])
+    ROUNDS.move(round_, "compute", actor=actor, at=now or timezone.now(), unit=unit, changes={
+        "compute_state": ComputeState.QUEUED, "compute_percent": 0, "compute_stage": "queued", "compute_error": ""})
     transaction.on_commit(lambda: _enqueue_compute(round_.pk))
     return round_
 

@@ -17,7 +17,8 @@ from agencies.models import Agency
 from assessment import selectors, services
 from assessment.compute import KINDS
 from assessment.models import Round, RoundStatus, UnitKind
-from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status
+from haidian import reform
+from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form, reason
 from people.selectors import staff_streets
 
 
@@ -40,13 +41,7 @@ class WeightsForm(forms.Form):
     weight_satisfaction = forms.IntegerField(label=gettext_lazy("Public satisfaction (percent)"), min_value=0,
                                              max_value=100)
     deputy_street_weight = forms.IntegerField(label=gettext_lazy("Street's weight for the squad deputy (percent)"),
-                                              min_value=50, max_value=100)
-
-
-def _refusal(exc: Exception) -> tuple[int, str]:
-    if isinstance(exc, InvalidInput):
-        return 400, "; ".join(str(m) for messages_ in exc.errors.values() for m in messages_)
-    return http_status(exc), str(exc)
+                                              min_value=reform.SQUAD_DEPUTY_MIN_STREET_WEIGHT, max_value=100)
 
 
 @login_required
@@ -76,7 +71,7 @@ def fill(request, pk: int):
             try:
                 services.evaluation_submit(evaluation=evaluation, actor=request.user, scores=data, comment=comment)
             except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-                status, error = _refusal(exc)
+                status, error = http_status(exc), reason(exc)
             else:
                 messages.success(request, _("Form submitted."))
                 return redirect("assessment:mine")
@@ -110,6 +105,7 @@ def round_page(request, period: str):
         "raters": selectors.progress_of_raters(round=round_)[:200] if round_.status != RoundStatus.DRAFT else [],
         "weights_form": WeightsForm(initial={f: getattr(round_, f) for f in WeightsForm.base_fields}),
         "runs": services.runs_rounds(request.user),
+        "timeline": services.ROUNDS.timeline(round_),
     })
 
 
@@ -144,7 +140,7 @@ def round_act(request, period: str, step: str):
         else:
             raise Http404
     except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-        messages.error(request, _refusal(exc)[1])
+        messages.error(request, reason(exc))
     else:
         messages.success(request, _("Done."))
     return redirect("assessment:round", period=round_.period)
@@ -183,8 +179,8 @@ def awards(request):
                 services.award_record(actor=request.user, street=street, agency=form.agencies[data["agency"]],
                                       amount=data["amount"], reason=data["reason"], year=year)
             except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-                status, message = _refusal(exc)
-                form.add_error(None, message)
+                status = http_status(exc)
+                put_on_form(form, exc)
             else:
                 messages.success(request, _("Award recorded; it counts once another staff member approves it."))
                 return redirect(f"{request.path}?year={year}")
@@ -205,7 +201,7 @@ def award_decide(request, pk: int, verdict: str):
     try:
         services.award_decide(award=award, actor=request.user, approve=verdict == "approve")
     except (ActionForbidden, ActionConflict) as exc:
-        messages.error(request, _refusal(exc)[1])
+        messages.error(request, reason(exc))
     else:
         messages.success(request, _("Done."))
     return redirect(f"/assessment/awards/?year={award.year}")

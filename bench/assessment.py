@@ -65,12 +65,13 @@ def measure(period: str, *, fill: float = 0.8, seed: int = 2013) -> dict:
 
     from assessment import compute, services
     from assessment.models import Evaluation, Round, RoundStatus
+    from haidian.workflow import SYSTEM
 
     workers_created = ensure_grid_workers()
-    round_, _created = Round.objects.get_or_create(period=period)
+    round_ = services.round_ensure(actor=SYSTEM, period=period)
     started = time.perf_counter()
     if round_.status == RoundStatus.DRAFT:
-        round_ = services.round_open(round=round_, actor=None)
+        round_ = services.round_open(round=round_, actor=SYSTEM)
     open_s = time.perf_counter() - started
     rng = random.Random(seed)
     empty = list(Evaluation.objects.filter(round=round_, submitted_at=None).values_list("id", flat=True))

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from haidian.models import Event
+
 
 class MeetingKind(models.TextChoices):
     AREA_COMMITTEE = "area_committee", _("area management committee (地区管理委员会)")
@@ -47,6 +49,21 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class MeetingEvent(Event):
+    """One step on a meeting (planned, held, attendance, minutes, a decision, a decision's case)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="events",
+                                verbose_name=_("meeting"), db_index=False)
+
+    class Meta(Event.Meta):
+        verbose_name = _("meeting event")
+        verbose_name_plural = _("meeting events")
+        indexes = [models.Index(fields=["meeting", "at"], name="meetingevent_meeting_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.action}"
 
 
 class Invitation(models.Model):

@@ -1,7 +1,8 @@
 """Every write of meetings and the joint enforcement team: keyword-only, atomic, one per action.
 
-Meetings move planned → held (`MEETING_MOVES`); attendance, minutes and decisions are recorded
-only once a meeting is held (409 before). Street staff of the meeting's street do all of it (403
+Meetings move planned → held (`MEETING_MOVES`, the `MEETINGS` machine, which writes each step on
+the meeting's timeline); attendance, minutes and decisions are recorded only once a meeting is held
+(409 before). Street staff of the meeting's street do all of it (403
 for anyone else). A decision becomes a case only through `dispatch.services`, so the case gets its
 number, grid, event log and lead task like any other.
 """
@@ -15,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency, Street
 from committees.models import (
@@ -24,6 +26,7 @@ from committees.models import (
     JointTeam,
     JointTeamMember,
     Meeting,
+    MeetingEvent,
     MeetingKind,
     MeetingStatus,
 )
@@ -31,26 +34,36 @@ from dispatch import services as dispatch_services
 from dispatch.models import Case, Category, Source
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role
-from people.selectors import holds
+from haidian.workflow import Machine, user_or_none
+from people.selectors import acting_label, holds
 
-# step → the statuses it may start from; a step not allowed in the current status is a 409.
+M = MeetingStatus
+# step → {from status: to status}; a step not listed for the current status is a 409.
 MEETING_MOVES = {
-    "hold": {MeetingStatus.PLANNED},
-    "attendance": {MeetingStatus.HELD},
-    "minutes": {MeetingStatus.HELD},
-    "decision": {MeetingStatus.HELD},
+    "hold": {M.PLANNED: M.HELD},
+    "attendance": {M.HELD: M.HELD},
+    "minutes": {M.HELD: M.HELD},
+    "decision": {M.HELD: M.HELD},
+    "decision_case": {M.HELD: M.HELD},
 }
+STEP_LABELS = {
+    "plan": gettext_lazy("meeting called"),
+    "hold": gettext_lazy("meeting held"),
+    "attendance": gettext_lazy("attendance recorded"),
+    "minutes": gettext_lazy("minutes recorded"),
+    "decision": gettext_lazy("decision recorded"),
+    "decision_case": gettext_lazy("decision turned into a case"),
+}
+MEETINGS = Machine(model=Meeting, moves=MEETING_MOVES, events=MeetingEvent, subject="meeting",
+                   refusal=gettext_lazy("Not possible now: the meeting is %(status)s."), step_labels=STEP_LABELS,
+                   related=("street",))
 
 
-def _street_staff(user, street_id: int) -> None:
+def _street_staff(user, street_id: int) -> str:
+    """The acting street's label for the event, or 403."""
     if not holds(user, Role.STREET_STAFF, "street", street_id):
         raise ActionForbidden(_("Only the sub-center staff of the street may do this."))
-
-
-def _check_step(meeting: Meeting, step: str) -> None:
-    if meeting.status not in MEETING_MOVES[step]:
-        raise ActionConflict(_("Not possible now: the meeting is %(status)s.")
-                             % {"status": meeting.get_status_display()})
+    return acting_label(user, Role.STREET_STAFF, "street", street_id)
 
 
 def _serving(street_id: int, agencies: Iterable[Agency], field: str) -> None:
@@ -61,18 +74,14 @@ def _serving(street_id: int, agencies: Iterable[Agency], field: str) -> None:
                                     for code in outside]})
 
 
-def _lock(meeting: Meeting) -> Meeting:
-    # Row lock: two people recording the same meeting at once are served one after the other.
-    return Meeting.objects.select_for_update(of=("self",)).select_related("street").get(pk=meeting.pk)
-
-
 # --- meetings ------------------------------------------------------------------------------------
 
 @transaction.atomic
 def meeting_plan(*, actor, street: Street, kind: str, held_at: dt.datetime, title: str,
-                 agencies: Iterable[Agency], optional_agencies: Iterable[Agency] = ()) -> Meeting:
+                 agencies: Iterable[Agency], optional_agencies: Iterable[Agency] = (),
+                 now: dt.datetime | None = None) -> Meeting:
     """Call a meeting: `agencies` must attend, `optional_agencies` are welcome."""
-    _street_staff(actor, street.pk)
+    unit = _street_staff(actor, street.pk)
     if kind not in MeetingKind.values:
         raise InvalidInput({"kind": _("Unknown kind of meeting.")})
     required = list(dict.fromkeys(agencies))
@@ -82,35 +91,33 @@ def meeting_plan(*, actor, street: Street, kind: str, held_at: dt.datetime, titl
     _serving(street.pk, required, "agencies")
     _serving(street.pk, optional, "optional_agencies")
     meeting = Meeting.objects.create(street=street, kind=kind, held_at=held_at, title=title,
-                                     planned_by=actor if actor.is_authenticated else None)
+                                     planned_by=user_or_none(actor))
     Invitation.objects.bulk_create(
         [Invitation(meeting=meeting, agency=agency, required=True) for agency in required]
         + [Invitation(meeting=meeting, agency=agency, required=False) for agency in optional])
+    MEETINGS.record(meeting, "plan", actor=actor, at=now or timezone.now(), unit=unit, data={
+        "required": [agency.code for agency in required], "optional": [agency.code for agency in optional]})
     return meeting
 
 
 @transaction.atomic
-def meeting_hold(*, meeting: Meeting, actor, minutes: str = "") -> Meeting:
+def meeting_hold(*, meeting: Meeting, actor, minutes: str = "", now: dt.datetime | None = None) -> Meeting:
     """The meeting took place: attendance, minutes and decisions can be recorded from now on."""
-    meeting = _lock(meeting)
-    _street_staff(actor, meeting.street_id)
-    _check_step(meeting, "hold")
-    meeting.status = MeetingStatus.HELD
-    fields = ["status"]
-    if minutes:
-        meeting.minutes = minutes
-        fields.append("minutes")
-    meeting.save(update_fields=fields)
+    meeting = MEETINGS.lock(meeting)
+    unit = _street_staff(actor, meeting.street_id)
+    MEETINGS.move(meeting, "hold", actor=actor, at=now or timezone.now(), unit=unit, note=minutes,
+                  changes={"minutes": minutes} if minutes else {})
     return meeting
 
 
 @transaction.atomic
-def attendance_record(*, meeting: Meeting, actor, attendance: dict[int, tuple[bool, str]]) -> Meeting:
+def attendance_record(*, meeting: Meeting, actor, attendance: dict[int, tuple[bool, str]],
+                      now: dt.datetime | None = None) -> Meeting:
     """`attendance`: agency id → (attended, reason for absence) for invited agencies."""
-    meeting = _lock(meeting)
-    _street_staff(actor, meeting.street_id)
-    _check_step(meeting, "attendance")
-    invitations = {invitation.agency_id: invitation for invitation in meeting.invitations.all()}
+    meeting = MEETINGS.lock(meeting)
+    unit = _street_staff(actor, meeting.street_id)
+    MEETINGS.next_status(meeting, "attendance")
+    invitations = {invitation.agency_id: invitation for invitation in meeting.invitations.select_related("agency")}
     unknown = [agency_id for agency_id in attendance if agency_id not in invitations]
     if unknown:
         raise InvalidInput({"attendance": _("Only invited agencies can be recorded.")})
@@ -120,26 +127,32 @@ def attendance_record(*, meeting: Meeting, actor, attendance: dict[int, tuple[bo
         invitation.attended, invitation.absence_reason = attended, "" if attended else reason
         changed.append(invitation)
     Invitation.objects.bulk_update(changed, ["attended", "absence_reason"])
+    MEETINGS.move(meeting, "attendance", actor=actor, at=now or timezone.now(), unit=unit, data={
+        "attended": sorted(i.agency.code for i in changed if i.attended),
+        "absent": sorted(i.agency.code for i in changed if not i.attended)})
     return meeting
 
 
 @transaction.atomic
-def minutes_record(*, meeting: Meeting, actor, minutes: str) -> Meeting:
-    meeting = _lock(meeting)
-    _street_staff(actor, meeting.street_id)
-    _check_step(meeting, "minutes")
-    meeting.minutes = minutes
-    meeting.save(update_fields=["minutes"])
+def minutes_record(*, meeting: Meeting, actor, minutes: str, now: dt.datetime | None = None) -> Meeting:
+    meeting = MEETINGS.lock(meeting)
+    unit = _street_staff(actor, meeting.street_id)
+    MEETINGS.move(meeting, "minutes", actor=actor, at=now or timezone.now(), unit=unit, note=minutes,
+                  changes={"minutes": minutes})
     return meeting
 
 
 @transaction.atomic
-def decision_add(*, meeting: Meeting, actor, text: str, responsible_agency: Agency) -> Decision:
-    meeting = _lock(meeting)
-    _street_staff(actor, meeting.street_id)
-    _check_step(meeting, "decision")
+def decision_add(*, meeting: Meeting, actor, text: str, responsible_agency: Agency,
+                 now: dt.datetime | None = None) -> Decision:
+    meeting = MEETINGS.lock(meeting)
+    unit = _street_staff(actor, meeting.street_id)
+    MEETINGS.next_status(meeting, "decision")
     _serving(meeting.street_id, [responsible_agency], "responsible_agency")
-    return Decision.objects.create(meeting=meeting, text=text, responsible_agency=responsible_agency)
+    decision = Decision.objects.create(meeting=meeting, text=text, responsible_agency=responsible_agency)
+    MEETINGS.move(meeting, "decision", actor=actor, at=now or timezone.now(), unit=unit, note=text,
+                  data={"decision": decision.pk, "responsible_agency": responsible_agency.code})
+    return decision
 
 
 @transaction.atomic
@@ -151,7 +164,7 @@ def decision_create_case(*, decision: Decision, actor, title: str, lat: float, l
     decision = Decision.objects.select_for_update(of=("self",)).select_related(
         "meeting", "responsible_agency").get(pk=decision.pk)
     meeting = decision.meeting
-    _street_staff(actor, meeting.street_id)
+    unit = _street_staff(actor, meeting.street_id)
     if decision.case_id is not None:
         raise ActionConflict(_("This decision has already created a case."))
     lead = lead or decision.responsible_agency
@@ -165,6 +178,8 @@ def decision_create_case(*, decision: Decision, actor, title: str, lat: float, l
     case = dispatch_services.case_dispatch(case=case, actor=actor, lead=lead.code, now=now)
     decision.case = case
     decision.save(update_fields=["case"])
+    MEETINGS.move(MEETINGS.lock(meeting), "decision_case", actor=actor, at=now, unit=unit,
+                  data={"decision": decision.pk, "case": case.number})
     return case
 
 
@@ -222,7 +237,7 @@ def operation_record(*, team: JointTeam, actor, date: dt.date, title: str, parti
     if any(case.street_id != team.street_id for case in cases):
         raise InvalidInput({"cases": _("Only cases of the team's street can be linked.")})
     operation = JointOperation.objects.create(team=team, date=date, title=title, result=result,
-                                              recorded_by=actor if actor.is_authenticated else None)
+                                              recorded_by=user_or_none(actor))
     operation.participants.set(participants)
     operation.cases.set(cases)
     return operation

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Street
 from committees import forms, selectors, services
-from committees.models import MeetingStatus
-from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form
+from haidian.errors import ActionConflict, InvalidInput, http_status, put_on_form
 from haidian.permissions import Role, scope_for
+from haidian.steps import REFUSALS, StepPage
 from people.selectors import holds, staff_streets
 
 
@@ -49,11 +49,9 @@ def meeting_list(request):
         if form.is_valid():
             try:
                 meeting = services.meeting_plan(actor=request.user, street=street, **form.cleaned_data)
-            except InvalidInput as exc:
+            except REFUSALS as exc:
+                status = http_status(exc)
                 put_on_form(form, exc)
-            except ActionForbidden as exc:
-                status = 403
-                form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Meeting planned."))
                 return redirect("committees:meeting", pk=meeting.pk)
@@ -62,76 +60,63 @@ def meeting_list(request):
         "meetings": meetings, "form": form, "street": street, "streets": streets}, status=status)
 
 
-def _visible_meeting(user, pk: int):
-    meeting = selectors.meeting_detail(user=user).filter(pk=pk).first()
-    if meeting is None:
-        raise Http404
-    return meeting
+def _meeting_steps(user, meeting) -> set[str]:
+    if not holds(user, Role.STREET_STAFF, "street", meeting.street_id):
+        return set()
+    return services.MEETINGS.steps_open(meeting, ("hold", "attendance", "minutes", "decision"))
 
 
-def _meeting_context(request, meeting, bound: dict | None = None, error: str = "") -> dict:
-    bound = bound or {}
-    may_act = holds(request.user, Role.STREET_STAFF, "street", meeting.street_id)
-    step_forms = {}
-    if may_act and meeting.status == MeetingStatus.PLANNED:
-        step_forms["hold"] = None
-    if may_act and meeting.status == MeetingStatus.HELD:
-        step_forms["attendance"] = bound.get("attendance") or forms.AttendanceForm(
-            prefix="attendance", invitations=meeting.invitations.all())
-        step_forms["minutes"] = bound.get("minutes") or forms.MinutesForm(
-            prefix="minutes", initial={"minutes": meeting.minutes})
-        step_forms["decision"] = bound.get("decision") or forms.DecisionForm(prefix="decision", street=meeting.street)
+def _meeting_extra(request, meeting, bound: dict) -> dict:
     case_forms = {}
-    if may_act:
+    if holds(request.user, Role.STREET_STAFF, "street", meeting.street_id):
         for decision in meeting.decisions.all():
             if decision.case_id is None:
                 case_forms[decision.pk] = bound.get(f"case-{decision.pk}") or forms.CreateCaseForm(
                     prefix=f"case-{decision.pk}", initial={"title": decision.text[:200]})
-    return {"meeting": meeting, "step_forms": step_forms, "case_forms": case_forms, "error": error}
+    return {"case_forms": case_forms, "timeline": services.MEETINGS.timeline(meeting)}
+
+
+def _attendance_form(meeting, *, user, prefix, data=None, files=None):
+    return forms.AttendanceForm(data, prefix=prefix, invitations=meeting.invitations.all())
+
+
+def _minutes_form(meeting, *, user, prefix, data=None, files=None):
+    return forms.MinutesForm(data, prefix=prefix, initial={"minutes": meeting.minutes})
+
+
+def _decision_form(meeting, *, user, prefix, data=None, files=None):
+    return forms.DecisionForm(data, prefix=prefix, street=meeting.street)
+
+
+def _take_meeting_step(request, meeting, step: str, data: dict, form) -> None:
+    if step == "hold":
+        services.meeting_hold(meeting=meeting, actor=request.user)
+    elif step == "attendance":
+        services.attendance_record(meeting=meeting, actor=request.user, attendance=form.attendance())
+    elif step == "minutes":
+        services.minutes_record(meeting=meeting, actor=request.user, **data)
+    else:
+        services.decision_add(meeting=meeting, actor=request.user, **data)
+
+
+MEETING_PAGE = StepPage(
+    template="committees/meeting_detail.html", object_name="meeting",
+    find=lambda user, pk: selectors.meeting_detail(user=user).filter(pk=pk).first(),
+    forms={"hold": None, "attendance": _attendance_form, "minutes": _minutes_form, "decision": _decision_form},
+    steps=_meeting_steps, take=_take_meeting_step, extra=_meeting_extra,
+    done=lambda meeting: reverse("committees:meeting", kwargs={"pk": meeting.pk}),
+)
 
 
 @login_required
 def meeting_detail(request, pk: int):
-    meeting = _visible_meeting(request.user, pk)
-    return render(request, "committees/meeting_detail.html", _meeting_context(request, meeting))
-
-
-MEETING_STEPS = ("hold", "attendance", "minutes", "decision")
+    return MEETING_PAGE.detail(request, pk)
 
 
 @login_required
 @require_POST
 def meeting_act(request, pk: int, step: str):
-    meeting = _visible_meeting(request.user, pk)
-    if step not in MEETING_STEPS:
-        raise Http404
-    form = None
-    if step == "attendance":
-        form = forms.AttendanceForm(request.POST, prefix=step, invitations=meeting.invitations.all())
-    elif step == "minutes":
-        form = forms.MinutesForm(request.POST, prefix=step)
-    elif step == "decision":
-        form = forms.DecisionForm(request.POST, prefix=step, street=meeting.street)
-    try:
-        if form is not None and not form.is_valid():
-            raise InvalidInput({})
-        if step == "hold":
-            services.meeting_hold(meeting=meeting, actor=request.user)
-        elif step == "attendance":
-            services.attendance_record(meeting=meeting, actor=request.user, attendance=form.attendance())
-        elif step == "minutes":
-            services.minutes_record(meeting=meeting, actor=request.user, **form.cleaned_data)
-        else:
-            services.decision_add(meeting=meeting, actor=request.user, **form.cleaned_data)
-    except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-        status = http_status(exc)
-        if isinstance(exc, InvalidInput) and form is not None:
-            put_on_form(form, exc)
-        message = _("Please correct the errors below.") if status == 400 else str(exc)
-        return render(request, "committees/meeting_detail.html", _meeting_context(
-            request, _visible_meeting(request.user, pk), {step: form} if form else {}, message), status=status)
-    messages.success(request, _("Done."))
-    return redirect("committees:meeting", pk=meeting.pk)
+    return MEETING_PAGE.act(request, pk, step)
 
 
 @login_required
@@ -146,37 +131,13 @@ def decision_create_case(request, pk: int):
         if not form.is_valid():
             raise InvalidInput({})
         case = services.decision_create_case(decision=decision, actor=request.user, **form.cleaned_data)
-    except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-        status = http_status(exc)
-        if isinstance(exc, InvalidInput):
-            put_on_form(form, exc)
-        message = _("Please correct the errors below.") if status == 400 else str(exc)
-        meeting = _visible_meeting(request.user, decision.meeting_id)
-        return render(request, "committees/meeting_detail.html",
-                      _meeting_context(request, meeting, {prefix: form}, message), status=status)
+    except REFUSALS as exc:
+        return MEETING_PAGE.refused(request, decision.meeting_id, {prefix: form}, exc)
     messages.success(request, _("Case %(number)s created and dispatched.") % {"number": case.number})
     return redirect("committees:meeting", pk=decision.meeting_id)
 
 
 # --- joint enforcement team ----------------------------------------------------------------------
-
-TEAM_STEPS = ("create", "member", "operation")
-
-
-def _team_context(request, street, team, bound: dict | None = None, error: str = "") -> dict:
-    bound = bound or {}
-    may_act = holds(request.user, Role.STREET_STAFF, "street", street.pk)
-    step_forms = {}
-    if may_act and team is None:
-        step_forms["create"] = bound.get("create") or forms.TeamForm(prefix="create")
-    if may_act and team is not None:
-        step_forms["member"] = bound.get("member") or forms.MemberForm(prefix="member", street=street)
-        if team.members.all():
-            step_forms["operation"] = bound.get("operation") or forms.OperationForm(
-                prefix="operation", team=team, user=request.user)
-    return {"street": street, "team": team, "step_forms": step_forms, "error": error,
-            "streets": _team_streets(request.user)}
-
 
 def _team_streets(user):
     """Streets whose team the user may look at: their sub-center's, their agency's, their district's."""
@@ -187,58 +148,73 @@ def _team_streets(user):
                 .order_by("code"))
 
 
-def _team_street(request):
-    streets = _team_streets(request.user)
-    if not streets:
-        raise Http404
-    code = request.GET.get("street")
-    street = next((s for s in streets if s.code == code), None) if code else streets[0]
-    if street is None:
-        raise Http404
-    return street
+def _team_of(user, street):
+    return selectors.team_detail(user=user).filter(street=street).first()
+
+
+def _find_team_street(user, code: str | None):
+    streets = _team_streets(user)
+    if not code:
+        return streets[0] if streets else None
+    return next((street for street in streets if street.code == code), None)
+
+
+def _team_steps(user, street) -> set[str]:
+    if not holds(user, Role.STREET_STAFF, "street", street.pk):
+        return set()
+    team = _team_of(user, street)
+    if team is None:
+        return {"create"}
+    return {"member", "operation"} if team.members.all() else {"member"}
+
+
+def _team_form(street, *, user, prefix, data=None, files=None):
+    return forms.TeamForm(data, prefix=prefix)
+
+
+def _existing_team(user, street):
+    team = _team_of(user, street)
+    if team is None:
+        raise ActionConflict(_("Set up the street's joint enforcement team first."))
+    return team
+
+
+def _member_form(street, *, user, prefix, data=None, files=None):
+    _existing_team(user, street)
+    return forms.MemberForm(data, prefix=prefix, street=street)
+
+
+def _operation_form(street, *, user, prefix, data=None, files=None):
+    return forms.OperationForm(data, prefix=prefix, team=_existing_team(user, street), user=user)
+
+
+def _take_team_step(request, street, step: str, data: dict, form) -> None:
+    if step == "create":
+        services.team_create(actor=request.user, street=street, **data)
+        return
+    team = _existing_team(request.user, street)
+    if step == "member":
+        services.member_add(team=team, actor=request.user, **data)
+    else:
+        services.operation_record(team=team, actor=request.user, **data)
+
+
+TEAM_PAGE = StepPage(
+    template="committees/team.html", object_name="street", find=_find_team_street,
+    forms={"create": _team_form, "member": _member_form, "operation": _operation_form},
+    steps=_team_steps, take=_take_team_step,
+    extra=lambda request, street, bound: {"team": _team_of(request.user, street),
+                                          "streets": _team_streets(request.user)},
+    done=lambda street: f"{reverse('committees:team')}?street={street.code}",
+)
 
 
 @login_required
 def team_page(request):
-    street = _team_street(request)
-    team = selectors.team_detail(user=request.user).filter(street=street).first()
-    return render(request, "committees/team.html", _team_context(request, street, team))
+    return TEAM_PAGE.detail(request, request.GET.get("street"))
 
 
 @login_required
 @require_POST
 def team_act(request, step: str):
-    if step not in TEAM_STEPS:
-        raise Http404
-    street = _team_street(request)
-    team = selectors.team_detail(user=request.user).filter(street=street).first()
-    form = None
-    try:
-        if step == "create":
-            form = forms.TeamForm(request.POST, prefix=step)
-            if not form.is_valid():
-                raise InvalidInput({})
-            services.team_create(actor=request.user, street=street, **form.cleaned_data)
-        else:
-            if team is None:
-                raise ActionConflict(_("Set up the street's joint enforcement team first."))
-            if step == "member":
-                form = forms.MemberForm(request.POST, prefix=step, street=street)
-                if not form.is_valid():
-                    raise InvalidInput({})
-                services.member_add(team=team, actor=request.user, **form.cleaned_data)
-            else:
-                form = forms.OperationForm(request.POST, prefix=step, team=team, user=request.user)
-                if not form.is_valid():
-                    raise InvalidInput({})
-                services.operation_record(team=team, actor=request.user, **form.cleaned_data)
-    except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-        status = http_status(exc)
-        if isinstance(exc, InvalidInput) and form is not None:
-            put_on_form(form, exc)
-        message = _("Please correct the errors below.") if status == 400 else str(exc)
-        team = selectors.team_detail(user=request.user).filter(street=street).first()
-        return render(request, "committees/team.html",
-                      _team_context(request, street, team, {step: form} if form else {}, message), status=status)
-    messages.success(request, _("Done."))
-    return redirect(f"{reverse('committees:team')}?street={street.code}")
+    return TEAM_PAGE.act(request, request.GET.get("street"), step)

@@ -16,6 +16,7 @@ from dispatch import services
 from dispatch.models import Case, CaseStatus, Category, Priority, Satisfaction, Source, Task, TaskRole, TaskStatus
 from grids.models import GridCell
 from haidian.calendar import SHANGHAI, TimeUnit
+from haidian.workflow import PUBLIC
 
 K = Agency.Kind
 
@@ -386,7 +387,7 @@ class _DemoCase:
         by_the_public = source in (Source.HOTLINE_12345, Source.RESIDENT)
         actor = {Source.GRID_PATROL: f"{street.code}-grid", Source.STAFF: f"{street.code}-staff"}.get(source)
         self.case = services.case_create(
-            actor=self.cast(actor) if actor else None, title=title, description=description, lat=lat, lng=lng,
+            actor=self.cast(actor) if actor else PUBLIC, title=title, description=description, lat=lat, lng=lng,
             address=address, source=source, external_id=f"{DEMO_PREFIX}{number:04d}",
             reporter_name=f"{rng.choice(SURNAMES)}{rng.choice(['先生', '女士'])}" if by_the_public else "",
             reporter_phone=phone_number(rng) if by_the_public else "",

@@ -4,7 +4,10 @@ Cases change only through the workflow services, so that every change leaves an 
 """
 
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
+from dispatch.files import attachment_url
 from dispatch.models import (
     Attachment,
     Case,
@@ -75,9 +78,25 @@ class CaseEventAdmin(ReadOnlyAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(ReadOnlyAdmin):
+    """The stored file is linked through the gated view (dispatch.files): Django's own file widget
+    would link MEDIA_URL, which serves nothing."""
+
     list_display = ["case", "kind", "content_type", "size", "uploaded_at"]
     list_select_related = ["case"]
     search_fields = ["=case__number"]
+    fields = ["case", "task", "kind", "open_file", "open_thumbnail", "content_type", "size", "uploaded_by",
+              "uploaded_at"]
+    readonly_fields = ["open_file", "open_thumbnail", "uploaded_at"]
+
+    @admin.display(description=_("file"))
+    def open_file(self, attachment: Attachment) -> str:
+        return format_html('<a href="{}">{}</a>', attachment_url(attachment), _("Open"))
+
+    @admin.display(description=_("thumbnail"))
+    def open_thumbnail(self, attachment: Attachment) -> str:
+        if not attachment.thumbnail:
+            return self.get_empty_value_display()
+        return format_html('<a href="{}">{}</a>', attachment_url(attachment, thumbnail=True), _("Open"))
 
 
 @admin.register(DeadlineLetter)

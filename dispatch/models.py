@@ -5,7 +5,6 @@ and every write goes through a service in `dispatch.services`.
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, Department, Street
 from grids.models import Community, GridCell
 from haidian.calendar import TimeUnit
+from haidian.models import Event
 
 
 class Category(models.Model):
@@ -276,7 +276,7 @@ class Task(models.Model):
         return self.agency or self.department
 
 
-class CaseEvent(models.Model):
+class CaseEvent(Event):
     """One action on a case, on the record for ever: the case timeline. Never updated or deleted."""
 
     # No index of its own: (case, at) below serves every lookup by case, and the events table is
@@ -285,20 +285,13 @@ class CaseEvent(models.Model):
                              db_index=False)
     task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="events",
                              verbose_name=_("task"), db_index=False)
-    action = models.CharField(_("action"), max_length=30)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+", verbose_name=_("actor"))
-    actor_unit = models.CharField(_("actor's unit"), max_length=60, blank=True)
-    at = models.DateTimeField(_("at"))
+    # A case's and a task's statuses are short: the largest table keeps its narrower columns.
     from_status = models.CharField(_("from status"), max_length=12, blank=True)
     to_status = models.CharField(_("to status"), max_length=12, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
-        ordering = ["at", "id"]
         indexes = [
             models.Index(fields=["case", "at"], name="caseevent_case_at_idx"),
             models.Index(fields=["task"], name="caseevent_task_idx", condition=Q(task__isnull=False)),
@@ -306,14 +299,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("Case events are append-only."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Case events are append-only."))
 
 
 class Attachment(models.Model):
@@ -428,3 +413,18 @@ class DeadlineLetter(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class LetterEvent(Event):
+    """One step on a deadline letter (issued, acknowledged, answered, feedback, closed, gone overdue)."""
+
+    letter = models.ForeignKey(DeadlineLetter, on_delete=models.PROTECT, related_name="events",
+                               verbose_name=_("letter"), db_index=False)
+
+    class Meta(Event.Meta):
+        verbose_name = _("letter event")
+        verbose_name_plural = _("letter events")
+        indexes = [models.Index(fields=["letter", "at"], name="letterevent_letter_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.letter_id} {self.action}"

@@ -1,10 +1,11 @@
 """Input serializers validate; output serializers render. No business rules here."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Agency
-from dispatch import selectors
+from dispatch import files, selectors
 from dispatch.models import (
     Attachment,
     Case,
@@ -76,11 +77,31 @@ class TaskSerializer(ModelSerializer):
 
 
 class AttachmentSerializer(ModelSerializer):
+    """`file` and `thumbnail` are addresses that check the reader's access to the case: fetch them
+    with the same token (or session) as the API call."""
+
+    # A stored file has no public address: these link the gated views of dispatch.files.
     task = serializers.PrimaryKeyRelatedField(read_only=True)
+    file = serializers.SerializerMethodField()
+    thumbnail = serializers.SerializerMethodField()
 
     class Meta:
         model = Attachment
         fields = ["id", "kind", "file", "thumbnail", "content_type", "size", "task", "uploaded_at"]
+
+    @extend_schema_field(serializers.URLField())
+    def get_file(self, attachment: Attachment) -> str:
+        return self._absolute(files.attachment_url(attachment))
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_thumbnail(self, attachment: Attachment) -> str | None:
+        if not attachment.thumbnail:
+            return None
+        return self._absolute(files.attachment_url(attachment, thumbnail=True))
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class CaseDetailSerializer(CaseSerializer):

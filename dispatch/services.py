@@ -37,12 +37,12 @@ from dispatch.models import (
     TaskStatus,
     Tier,
 )
-from dispatch.workflow import Action, case_next_status, task_next_status
+from dispatch.workflow import CASES, TASKS, Action, case_next_status, task_next_status
 from grids.geometry import grid_index, locate
-from haidian import uploads
+from haidian import reform, uploads
 from haidian.calendar import TimeUnit, add_working_time, working_time_between
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
-from haidian.workflow import is_system
+from haidian.workflow import PUBLIC, is_system, require_actor, unique_or_conflict, user_or_none
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -51,22 +51,20 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 
 def _lock_case(case: Case) -> Case:
-    # Lock the case row only: FOR UPDATE cannot lock the nullable side of the category join, and
-    # locking the street row too would make every action in the street wait for every other.
-    return Case.objects.select_for_update(of=("self",)).select_related("street", "category").get(pk=case.pk)
+    # Lock the case row only (of=self): FOR UPDATE cannot lock the nullable side of the category join,
+    # and locking the street row too would make every action in the street wait for every other.
+    return CASES.lock(case)
 
 
 def _lock_task(task: Task) -> tuple[Case, Task]:
     case = _lock_case(task.case)
-    return case, Task.objects.select_for_update().get(pk=task.pk)
+    return case, TASKS.lock(task)
 
 
 def _event(*, case: Case, action: str, actor, unit: str, at: dt.datetime, from_status: str, to_status: str,
            note: str = "", data: dict | None = None, task: Task | None = None) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case, task=task, action=action, actor=actor if actor and actor.is_authenticated else None,
-        actor_unit=unit, at=at, from_status=from_status, to_status=to_status, note=note, data=data or {},
-    )
+    return CASES.record(case, action, actor=actor, at=at, unit=unit, from_status=from_status, to_status=to_status,
+                        note=note, data=data, task=task)
 
 
 def _save_case(case: Case, *fields: str) -> None:
@@ -104,11 +102,11 @@ def due_time(category: Category, start: dt.datetime) -> dt.datetime:
 
 
 def warn_time(start: dt.datetime, due: dt.datetime) -> dt.datetime:
-    """The yellow-card moment: 75 % of the working time between `start` and `due` used."""
+    """The yellow-card moment: YELLOW_CARD_SHARE (75 %) of the working time between `start` and `due` used."""
     hours = working_time_between(start, due, TimeUnit.WORKING_HOURS)
     if hours <= 0:
         return due
-    return add_working_time(start, hours * 0.75, TimeUnit.WORKING_HOURS)
+    return add_working_time(start, hours * reform.YELLOW_CARD_SHARE, TimeUnit.WORKING_HOURS)
 
 
 # --- collect -------------------------------------------------------------------------------------
@@ -119,10 +117,12 @@ def case_create(*, actor, title: str, lat: float, lng: float, source: str, descr
                 now: dt.datetime | None = None, photo=None) -> Case:
     """信息采集: a new reported case, located in its grid from the point.
 
-    `actor=None` is a member of the public without an account (the public report page). `photo`
-    is the reporter's picture of the problem, stored as the case's first "before" attachment in
-    the same transaction: the way such a reporter adds one, as `case_attach` needs someone
-    working on the case."""
+    `actor=PUBLIC` is a member of the public without an account (the public pages, Open311), SYSTEM an
+    import (12345 work orders). `photo` is the reporter's picture of the problem, stored as the case's
+    first "before" attachment in the same transaction: the way such a reporter adds one, as
+    `case_attach` needs someone working on the case. A work order reported twice at once (the same
+    source and external number) is a 409 for the second, by the unique constraint."""
+    require_actor(actor)
     now = _now(now)
     if photo is not None:
         photo_type = uploads.check_photo(photo)  # before a number is taken for a report that cannot be stored
@@ -135,16 +135,18 @@ def case_create(*, actor, title: str, lat: float, lng: float, source: str, descr
     grid = grid_index.cell(located.id)
     if category is not None and not category.is_leaf:
         raise InvalidInput({"category": _("Choose a category, not a work area.")})
+    duplicate = _("Work order %(id)s from this source has already been reported.") % {"id": external_id}
     if external_id and Case.objects.filter(source=source, external_id=external_id).exists():
-        raise ActionConflict(_("Work order %(id)s from this source has already been reported.") % {"id": external_id})
+        raise ActionConflict(duplicate)
     number = _next_number(now)  # before the transaction: see take_case_numbers
     with transaction.atomic():
-        case = Case.objects.create(
-            number=number, title=title, description=description, category=category, lat=lat, lng=lng,
-            address=address, grid=grid, community=grid.community, street=grid.community.street, source=source,
-            external_id=external_id, reporter_name=reporter_name, reporter_phone=reporter_phone,
-            reported_by=actor if actor and actor.is_authenticated else None, created_at=now,
-        )
+        with unique_or_conflict(duplicate, "case_external_id_unique"):
+            case = Case.objects.create(
+                number=number, title=title, description=description, category=category, lat=lat, lng=lng,
+                address=address, grid=grid, community=grid.community, street=grid.community.street,
+                source=source, external_id=external_id, reporter_name=reporter_name,
+                reporter_phone=reporter_phone, reported_by=user_or_none(actor), created_at=now,
+            )
         _event(case=case, action=Action.CREATE, actor=actor, unit="", at=now, from_status="",
                to_status=CaseStatus.REPORTED, data={"source": source, "grid": grid.code})
         if photo is not None:
@@ -446,8 +448,8 @@ def case_rate(*, case: Case, actor, satisfaction: str, comment: str = "", invita
     """考核评价: the reporter's satisfaction, or street staff recording a call-back.
 
     `invitation` is the reporter's rating link (assessment.RatingInvitation), which stands for the
-    reporter instead of a signed-in person: the caller locks its row before calling and marks it
-    used in the same transaction (dispatch does not import assessment)."""
+    reporter instead of a signed-in person (pass `actor=PUBLIC`): the caller locks its row before
+    calling and marks it used in the same transaction (dispatch does not import assessment)."""
     now = _now(now)
     case = _lock_case(case)
     if invitation is not None:
@@ -455,7 +457,7 @@ def case_rate(*, case: Case, actor, satisfaction: str, comment: str = "", invita
             raise ActionForbidden(_("This rating link belongs to another case."))
         if invitation.used_at is not None:
             raise ActionConflict(_("This case has already been rated."))
-        actor, unit = None, RATING_LINK_UNIT
+        actor, unit = PUBLIC, RATING_LINK_UNIT
     else:
         unit = rules.require(actor, Action.RATE, case)
     to_status = case_next_status(Action.RATE, case.status)
@@ -497,13 +499,13 @@ def case_attach(*, case: Case, actor, upload, kind: str, task_id: int | None = N
 def _store_attachment(*, case: Case, task: Task | None, actor, unit: str, upload, kind: str, content_type: str,
                       now: dt.datetime) -> Attachment:
     attachment = Attachment(case=case, task=task, kind=kind, content_type=content_type, size=upload.size,
-                            uploaded_by=actor if actor and actor.is_authenticated else None)
-    attachment.file.save(uploads.stored_name(content_type, "cases"), upload, save=False)
+                            uploaded_by=user_or_none(actor))
+    attachment.file.save(uploads.stored_name(content_type), upload, save=False)
     if content_type.startswith("image/"):
         # Closed again at once: a worker that kept every stored photo open would run out of files.
         with attachment.file.open("rb") as stored:
             made = uploads.thumbnail(stored)
-        attachment.thumbnail.save(uploads.stored_name("image/jpeg", "cases/thumbs"), made, save=False)
+        attachment.thumbnail.save(uploads.stored_name("image/jpeg"), made, save=False)
     attachment.save()
     _event(case=case, task=task, action=Action.ATTACH, actor=actor, unit=unit, at=now, from_status=case.status,
            to_status=case.status, data={"attachment": attachment.pk, "kind": kind, "content_type": content_type})

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dispatch import api, views
+from dispatch import api, files, views
 
 app_name = "dispatch"
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("workbench/export.<str:kind>", views.workbench_export, name="workbench-export"),
     path("cases/<str:number>/", views.case_detail, name="case"),
     path("cases/<str:number>/do/<str:action>/", views.case_act, name="case-act"),
+    path("cases/<str:number>/attachments/<int:pk>/", files.attachment_file, name="attachment"),
+    path("cases/<str:number>/attachments/<int:pk>/thumbnail/", files.attachment_thumbnail,
+         name="attachment-thumbnail"),
     path("tasks/<int:pk>/do/<str:action>/", views.task_act, name="task-act"),
     path("grid/", views.grid_home, name="grid"),
     path("grid/report/", views.report, name="report"),

@@ -16,7 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,8 +27,10 @@ from dispatch.models import OPEN_STATUSES, TO_DO_STATUSES, Attachment, Case, Cas
 from dispatch.workflow import Action
 from grids import services as grid_services
 from grids.models import GridCell, Patrol
-from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form
+from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form, reason
 from haidian.permissions import Role, scope_for
+from haidian.steps import REFUSALS, StepPage
+from haidian.workflow import timeline_items
 from people.selectors import staff_streets
 
 
@@ -120,45 +122,36 @@ TASK_FORMS = {
 }
 
 
-def _visible_case(user, number: str) -> Case:
-    case = selectors.case_detail(user=user).select_related("duplicate_of").filter(number=number).first()
-    if case is None:
-        raise Http404
-    return case
+def _case_form(form_class):
+    def make(case: Case, *, user, prefix: str, data=None, files=None):
+        kwargs = {"prefix": prefix}
+        if form_class is forms.DispatchForm:
+            kwargs["case"] = case
+        if form_class is forms.RejectForm:
+            kwargs["visible_cases"] = selectors.case_list(user=user).exclude(pk=case.pk)
+        return form_class(data, files, **kwargs)
+
+    return make
 
 
-def _case_form(name: str, case: Case, user, data=None, files=None):
-    form_class = CASE_FORMS[name]
-    kwargs = {"prefix": name}
-    if form_class is forms.DispatchForm:
-        kwargs["case"] = case
-    if form_class is forms.RejectForm:
-        kwargs["visible_cases"] = selectors.case_list(user=user).exclude(pk=case.pk)
-    return form_class(data, files, **kwargs)
-
-
-def _detail_context(request, case: Case, bound: dict | None = None, error: str = "") -> dict:
-    user = request.user
-    bound = bound or {}
+def _case_steps(user, case: Case) -> set[str]:
     allowed = rules.case_actions(user, case)
-    names = [name for name in CASE_FORMS if name in allowed
-             or (name == "verify" and Action.VERIFY_PASSED in allowed)]
-    case_forms = {name: bound.get(name) or _case_form(name, case, user) for name in names}
+    return allowed | ({"verify"} if Action.VERIFY_PASSED in allowed else set())
+
+
+def _case_extra(request, case: Case, bound: dict) -> dict:
+    user = request.user
     tasks = []
     for task in case.tasks.all():
         actions = rules.task_actions(user, task, case)
         task_forms = {}
-        for action in TASK_FORMS:
+        for action, form_class in TASK_FORMS.items():
             if action in actions:
                 key = f"task{task.pk}-{action}"
-                form_class = TASK_FORMS[action]
                 task_forms[action] = bound.get(key) or (form_class(prefix=key) if form_class else None)
         tasks.append({"task": task, "forms": task_forms})
     status_labels = dict(CaseStatus.choices)
-    events = [{"event": event, "label": _action_label(event.action),
-               "to_label": status_labels.get(event.to_status) if event.to_status != event.from_status else ""}
-              for event in case.events.all()]
-    return {"case": case, "case_forms": case_forms, "tasks": tasks, "events": events, "error": error,
+    return {"tasks": tasks, "events": timeline_items(case.events.all(), _action_label, status_labels),
             "photos": [a for a in case.attachments.all() if a.content_type.startswith("image/")],
             "documents": [a for a in case.attachments.all() if not a.content_type.startswith("image/")],
             "reporter_phone": selectors.reporter_phone(user=user, case=case),
@@ -173,72 +166,56 @@ def _action_label(action: str) -> str:
         return action
 
 
-@login_required
-def case_detail(request, number: str):
-    case = _visible_case(request.user, number)
-    return render(request, "dispatch/case_detail.html", _detail_context(request, case))
-
-
 def _attach(request, case: Case, upload, kind: str, task: Task | None = None) -> None:
     if upload:
         services.case_attach(case=case, actor=request.user, upload=upload, kind=kind,
                              task_id=task.pk if task else None)
 
 
-def _refused(request, case: Case, exc: Exception | None, bound: dict) -> HttpResponse:
-    """The case page again, with the reason: 403 wrong person, 409 wrong moment, 400 bad input."""
-    if exc is None or isinstance(exc, InvalidInput):
-        status, message = 400, _("Please correct the errors below.")
-        for form in bound.values():
-            if exc is not None:
-                put_on_form(form, exc)
-    else:
-        status, message = http_status(exc), str(exc)
-    fresh = _visible_case(request.user, case.number)
-    return render(request, "dispatch/case_detail.html", _detail_context(request, fresh, bound, message),
-                  status=status)
+def _take_case_step(request, case: Case, action: str, data: dict, form) -> str:
+    """One workflow verb on a case, with the photos its form brings, in the page's one transaction."""
+    user = request.user
+    if action == Action.FILE:
+        services.case_file(case=case, actor=user, category=data["category"], priority=data["priority"])
+    elif action == Action.REJECT:
+        services.case_reject(case=case, actor=user, reason=data["reason"], duplicate_of=data["duplicate_of"])
+    elif action == Action.RESOLVE_ON_SITE:
+        _attach(request, case, data["before"], Attachment.Kind.BEFORE)
+        _attach(request, case, data["after"], Attachment.Kind.AFTER)
+        services.case_resolve_on_site(case=case, actor=user, note=data["note"])
+    elif action == Action.DISPATCH:
+        services.case_dispatch(case=case, actor=user, lead=data["lead"], cooperating=data["cooperating"])
+    elif action == Action.ESCALATE:
+        services.case_escalate(case=case, actor=user, reason=data["reason"])
+    elif action == "verify":
+        _attach(request, case, data["photo"], Attachment.Kind.EVIDENCE)
+        services.case_verify(case=case, actor=user, passed=data["passed"], note=data["note"])
+    elif action == Action.RATE:
+        services.case_rate(case=case, actor=user, satisfaction=data["satisfaction"], comment=data["comment"])
+    verb = _("verification") if action == "verify" else _action_label(action)
+    return _("Done: %(action)s.") % {"action": verb}
+
+
+CASE_PAGE = StepPage(
+    template="dispatch/case_detail.html", object_name="case", forms_name="case_forms",
+    find=lambda user, number: selectors.case_detail(user=user).select_related("duplicate_of")
+    .filter(number=number).first(),
+    forms={name: _case_form(form_class) for name, form_class in CASE_FORMS.items()},
+    steps=_case_steps, take=_take_case_step, extra=_case_extra,
+    done=lambda case: reverse("dispatch:case", kwargs={"number": case.number}),
+)
+
+
+@login_required
+def case_detail(request, number: str):
+    return CASE_PAGE.detail(request, number)
 
 
 @login_required
 @require_POST
 def case_act(request, number: str, action: str):
     """One workflow verb on a case, from the detail page's form of the same name."""
-    case = _visible_case(request.user, number)
-    if action not in CASE_FORMS:
-        raise Http404
-    form = _case_form(action, case, request.user, request.POST, request.FILES)
-    bound = {action: form}
-    if not form.is_valid():
-        return _refused(request, case, None, bound)
-    data = form.cleaned_data
-    user = request.user
-    try:
-        with transaction.atomic():
-            if action == Action.FILE:
-                services.case_file(case=case, actor=user, category=data["category"], priority=data["priority"])
-            elif action == Action.REJECT:
-                services.case_reject(case=case, actor=user, reason=data["reason"], duplicate_of=data["duplicate_of"])
-            elif action == Action.RESOLVE_ON_SITE:
-                _attach(request, case, data["before"], Attachment.Kind.BEFORE)
-                _attach(request, case, data["after"], Attachment.Kind.AFTER)
-                services.case_resolve_on_site(case=case, actor=user, note=data["note"])
-            elif action == Action.DISPATCH:
-                services.case_dispatch(case=case, actor=user, lead=data["lead"], cooperating=data["cooperating"])
-            elif action == Action.ESCALATE:
-                services.case_escalate(case=case, actor=user, reason=data["reason"])
-            elif action == "verify":
-                _attach(request, case, data["photo"], Attachment.Kind.EVIDENCE)
-                services.case_verify(case=case, actor=user, passed=data["passed"], note=data["note"])
-            elif action == Action.RATE:
-                services.case_rate(case=case, actor=user, satisfaction=data["satisfaction"], comment=data["comment"])
-    except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-        return _refused(request, case, exc, bound)
-    messages.success(request, _("Done: %(action)s.") % {"action": _verb(action)})
-    return redirect("dispatch:case", number=case.number)
-
-
-def _verb(action: str) -> str:
-    return _("verification") if action == "verify" else _action_label(action)
+    return CASE_PAGE.act(request, number, action)
 
 
 @login_required
@@ -248,16 +225,16 @@ def task_act(request, pk: int, action: str):
     task = selectors.task_for_action(user=request.user).filter(pk=pk).first()
     if task is None or action not in TASK_FORMS:
         raise Http404
-    case = _visible_case(request.user, task.case.number)  # handlers see their tasks' cases
+    case = CASE_PAGE.visible(request.user, task.case.number)  # handlers see their tasks' cases
     key = f"task{task.pk}-{action}"
     form_class = TASK_FORMS[action]
     form = form_class(request.POST, request.FILES, prefix=key) if form_class else None
     bound = {key: form} if form else {}
-    if form is not None and not form.is_valid():
-        return _refused(request, case, None, bound)
-    data = form.cleaned_data if form else {}
     user = request.user
     try:
+        if form is not None and not form.is_valid():
+            raise InvalidInput({})
+        data = form.cleaned_data if form else {}
         with transaction.atomic():
             if action == Action.ACCEPT:
                 services.task_accept(task=task, actor=user)
@@ -270,11 +247,19 @@ def task_act(request, pk: int, action: str):
             elif action == Action.RESPOND:
                 _attach(request, task.case, data["photo"], Attachment.Kind.AFTER, task)
                 services.task_respond(task=task, actor=user, result=data["result"])
-    except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-        return _refused(request, case, exc, bound)
+    except REFUSALS as exc:
+        return CASE_PAGE.refused(request, case.number, bound, exc)
     messages.success(request, _("Done: %(action)s.") % {"action": _action_label(action)})
-    target = request.POST.get("next") or reverse("dispatch:case", kwargs={"number": task.case.number})
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(_next_or(request, reverse("dispatch:case", kwargs={"number": task.case.number})))
+
+
+def _next_or(request, default: str) -> str:
+    """Where a form asked to go back to (`next`), if it is a page of this site; else `default`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default
 
 
 # --- grid workers ----------------------------------------------------------------------------------
@@ -311,9 +296,7 @@ def patrol(request, step: str):
         else:
             raise Http404
     except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-        message = "; ".join(str(e) for errors in exc.errors.values() for e in errors) \
-            if isinstance(exc, InvalidInput) else str(exc)
-        messages.error(request, message)
+        messages.error(request, reason(exc))
     return redirect("dispatch:grid")
 
 
@@ -396,9 +379,6 @@ def waiting(request):
 
 # --- deadline letters ------------------------------------------------------------------------------
 
-LETTER_FORMS = {"acknowledge": None, "answer": forms.AnswerForm, "feedback": forms.FeedbackForm, "close": None}
-
-
 def _letter_buckets():
     return {"open": _("Waiting for an answer"), "overdue": _("Overdue"), "answered": _("Answered"),
             "all": _("All")}
@@ -455,57 +435,46 @@ def letter_new(request):
     return render(request, "dispatch/letter_new.html", {"form": form, "street": street}, status=status)
 
 
-def _visible_letter(user, pk: int):
-    letter = selectors.letter_list(user=user).filter(pk=pk).first()
-    if letter is None:
-        raise Http404
-    return letter
+def _take_letter_step(request, letter, step: str, data: dict, form) -> None:
+    service = {"acknowledge": letters.letter_acknowledge, "answer": letters.letter_answer,
+               "feedback": letters.letter_feedback, "close": letters.letter_close}[step]
+    service(letter=letter, actor=request.user, **data)
 
 
-def _letter_context(request, letter, bound: dict | None = None, error: str = "") -> dict:
-    steps = letters.letter_steps(request.user, letter)
-    bound = bound or {}
-    step_forms = {step: bound.get(step) or (form_class(prefix=step) if form_class else None)
-                  for step, form_class in LETTER_FORMS.items() if step in steps}
-    return {"letter": letter, "step_forms": step_forms, "error": error, "now": timezone.now(),
+def _letter_extra(request, letter, bound: dict) -> dict:
+    return {"now": timezone.now(), "timeline": letters.LETTERS.timeline(letter),
             "cases": selectors.case_list(user=request.user).filter(letters=letter).order_by("number")}
+
+
+def _letter_form(form_class):
+    return lambda letter, *, user, prefix, data=None, files=None: form_class(data, prefix=prefix)
+
+
+LETTER_PAGE = StepPage(
+    template="dispatch/letter_detail.html", object_name="letter",
+    find=lambda user, pk: selectors.letter_list(user=user).filter(pk=pk).first(),
+    forms={"acknowledge": None, "answer": _letter_form(forms.AnswerForm), "feedback": _letter_form(forms.FeedbackForm),
+           "close": None},
+    steps=letters.letter_steps, take=_take_letter_step, extra=_letter_extra,
+    done=lambda letter: reverse("dispatch:letter", kwargs={"pk": letter.pk}),
+)
 
 
 @login_required
 def letter_detail(request, pk: int):
-    letter = _visible_letter(request.user, pk)
-    return render(request, "dispatch/letter_detail.html", _letter_context(request, letter))
+    return LETTER_PAGE.detail(request, pk)
 
 
 @login_required
 def letter_pdf(request, pk: int):
-    return letter_pdfs.letter_pdf_response(_visible_letter(request.user, pk))
+    return letter_pdfs.letter_pdf_response(LETTER_PAGE.visible(request.user, pk))
 
 
 @login_required
 @require_POST
 def letter_act(request, pk: int, step: str):
     """One step on a letter: acknowledge, answer, feedback, close (as the API's)."""
-    letter = _visible_letter(request.user, pk)
-    if step not in LETTER_FORMS:
-        raise Http404
-    form_class = LETTER_FORMS[step]
-    form = form_class(request.POST, prefix=step) if form_class else None
-    bound = {step: form} if form else {}
-    try:
-        if form is not None and not form.is_valid():
-            raise InvalidInput({})
-        data = form.cleaned_data if form else {}
-        service = {"acknowledge": letters.letter_acknowledge, "answer": letters.letter_answer,
-                   "feedback": letters.letter_feedback, "close": letters.letter_close}[step]
-        service(letter=letter, actor=request.user, **data)
-    except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-        status = http_status(exc)
-        message = _("Please correct the errors below.") if status == 400 else str(exc)
-        return render(request, "dispatch/letter_detail.html",
-                      _letter_context(request, _visible_letter(request.user, pk), bound, message), status=status)
-    messages.success(request, _("Done."))
-    return redirect("dispatch:letter", pk=letter.pk)
+    return LETTER_PAGE.act(request, pk, step)
 
 
 # --- export ----------------------------------------------------------------------------------------

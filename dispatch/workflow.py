@@ -1,15 +1,16 @@
-"""The case workflow as one table: which action moves a case from which status to which.
+"""The case workflow as one table: which action moves a case (or a task) from which status to which,
+and the machines (haidian.workflow) that take those steps and write them in the case's event log.
 
 collect → file → dispatch → handle → feedback → verify → evaluate (DESIGN §5).
 """
 
 from django.db import models
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from dispatch.models import Case, CaseEvent, Task
 from dispatch.models import CaseStatus as S
 from dispatch.models import TaskStatus as T
-from haidian.errors import ActionConflict
+from haidian.workflow import Machine
 
 
 class Action(models.TextChoices):
@@ -56,21 +57,18 @@ TASK_MOVES: dict[str, dict[str, str]] = {
 }
 
 
+CASES = Machine(model=Case, moves=CASE_MOVES, events=CaseEvent, subject="case",
+                refusal=gettext_lazy("Cannot %(action)s: the case is %(status)s."),
+                step_labels=dict(Action.choices), step_verbs=dict(Action.choices), related=("street", "category"))
+# A task's steps are written in its case's event log (with the task named on the event).
+TASKS = Machine(model=Task, moves=TASK_MOVES, events=CaseEvent, subject="case",
+                refusal=gettext_lazy("Cannot %(action)s: the task is %(status)s."), step_labels=dict(Action.choices),
+                step_verbs=dict(Action.choices))
+
+
 def case_next_status(action: str, current: str) -> str:
-    try:
-        return CASE_MOVES[action][current]
-    except KeyError:
-        raise ActionConflict(
-            _("Cannot %(action)s: the case is %(status)s.")
-            % {"action": Action(action).label, "status": S(current).label}
-        ) from None
+    return CASES.target(action, current)
 
 
 def task_next_status(action: str, current: str) -> str:
-    try:
-        return TASK_MOVES[action][current]
-    except KeyError:
-        raise ActionConflict(
-            _("Cannot %(action)s: the task is %(status)s.")
-            % {"action": Action(action).label, "status": T(current).label}
-        ) from None
+    return TASKS.target(action, current)

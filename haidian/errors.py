@@ -24,6 +24,14 @@ def http_status(exc: Exception) -> int:
     return 409 if isinstance(exc, ActionConflict) else 400
 
 
+def reason(exc: Exception) -> str:
+    """A service's refusal in one line, for a message on a page without a form: the field errors of bad
+    input joined, any other refusal's own text."""
+    if isinstance(exc, InvalidInput):
+        return "; ".join(str(message) for messages in exc.errors.values() for message in messages)
+    return str(exc)
+
+
 def put_on_form(form, exc: Exception) -> None:
     """A service's refusal on a page's form: field errors next to the fields of the same name (else on
     top), any other refusal's reason on top."""

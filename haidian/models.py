@@ -1,7 +1,38 @@
-"""Tables every app shares: the working calendar."""
+"""Tables every app shares: the working calendar; the shape of every object's event log."""
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class Event(models.Model):
+    """One step taken on an object, on the record for ever: who, for which unit, when, from which
+    status to which, with a note and the step's data. Never updated or deleted (on PostgreSQL a
+    trigger refuses it too: `haidian.workflow.append_only`). Each object's table adds its foreign key."""
+
+    action = models.CharField(_("action"), max_length=30)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("actor"))
+    # "<code> <name>" of the acting unit: an agency's code (20) and name (80) fit.
+    actor_unit = models.CharField(_("actor's unit"), max_length=120, blank=True)
+    at = models.DateTimeField(_("at"))
+    from_status = models.CharField(_("from status"), max_length=20, blank=True)
+    to_status = models.CharField(_("to status"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("Events are append-only."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Events are append-only."))
 
 
 class CalendarYear(models.Model):

@@ -12,6 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from haidian import reform
 from haidian.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -157,6 +158,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded files are never served from MEDIA_URL: only views that check the reader's scope hand
+# them out. Set to nginx's `internal` location (e.g. "/protected-media/", an alias of MEDIA_ROOT)
+# and those views answer with an X-Accel-Redirect header instead of streaming the file themselves.
+MEDIA_ACCEL_REDIRECT = env_str("MEDIA_ACCEL_REDIRECT", "")
+if MEDIA_ACCEL_REDIRECT and not (MEDIA_ACCEL_REDIRECT.startswith("/") and MEDIA_ACCEL_REDIRECT.endswith("/")):
+    raise ImproperlyConfigured(f"MEDIA_ACCEL_REDIRECT must be a path that starts and ends with /, "
+                               f"not {MEDIA_ACCEL_REDIRECT!r}")
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HAIDIAN_ENV == "production")
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HAIDIAN_ENV == "production")
@@ -219,16 +227,16 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "haidian2013")
 # The deadline sweep (dispatch.sweep): how often beat runs it, and how long past its due time a
 # street-tier lead task may stay unanswered before the case goes up to the district command center.
 DEADLINE_SWEEP_MINUTES = env_int("DEADLINE_SWEEP_MINUTES", 5)
-ESCALATION_GRACE_WORKING_DAYS = env_int("ESCALATION_GRACE_WORKING_DAYS", 1)
+ESCALATION_GRACE_WORKING_DAYS = env_int("ESCALATION_GRACE_WORKING_DAYS", reform.ESCALATION_GRACE_WORKING_DAYS)
 # A deadline letter's default time to answer (问题限期受理函告).
-LETTER_DEADLINE_WORKING_DAYS = env_int("LETTER_DEADLINE_WORKING_DAYS", 5)
+LETTER_DEADLINE_WORKING_DAYS = env_int("LETTER_DEADLINE_WORKING_DAYS", reform.LETTER_DEADLINE_WORKING_DAYS)
 # "Strongly reflected" (群众反映强烈): this many reports of one category in one grid within the
 # window, or this many reporters merged onto one case, flag it and suggest a deadline letter.
-STRONGLY_REFLECTED_REPORTS = env_int("STRONGLY_REFLECTED_REPORTS", 3)
-STRONGLY_REFLECTED_DAYS = env_int("STRONGLY_REFLECTED_DAYS", 30)
+STRONGLY_REFLECTED_REPORTS = env_int("STRONGLY_REFLECTED_REPORTS", reform.STRONGLY_REFLECTED_REPORTS)
+STRONGLY_REFLECTED_DAYS = env_int("STRONGLY_REFLECTED_DAYS", reform.STRONGLY_REFLECTED_DAYS)
 # The half-yearly assessment: how long the rating window stays open, and when raters are reminded.
-ASSESSMENT_WINDOW_DAYS = env_int("ASSESSMENT_WINDOW_DAYS", 15)
-ASSESSMENT_REMIND_DAYS = env_int("ASSESSMENT_REMIND_DAYS", 3)
+ASSESSMENT_WINDOW_DAYS = env_int("ASSESSMENT_WINDOW_DAYS", reform.ASSESSMENT_WINDOW_DAYS)
+ASSESSMENT_REMIND_DAYS = env_int("ASSESSMENT_REMIND_DAYS", reform.ASSESSMENT_REMIND_DAYS)
 # The dashboard: how often its page refreshes itself, and (without PostgreSQL's triggers, i.e. the
 # SQLite demo) how often its roll-ups are rebuilt.
 DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 30)

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import secrets
 from io import BytesIO
-from pathlib import PurePath
 
 from django.core.files.base import ContentFile
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -67,11 +65,10 @@ def check_photo(upload, *, field: str = "photo") -> str:
     return kind
 
 
-def stored_name(content_type: str, folder: str) -> str:
-    """A random path under `folder/<year>/<month>/` with the extension of the real content type."""
-    now = timezone.localtime()
-    name = secrets.token_urlsafe(18) + _EXTENSIONS.get(content_type, "")
-    return str(PurePath(folder, f"{now:%Y}", f"{now:%m}", name))
+def stored_name(content_type: str) -> str:
+    """A random file name with the extension of the real content type (the field's `upload_to` adds
+    the folder): nothing in a stored path tells the case, the person or the order files came in."""
+    return secrets.token_urlsafe(18) + _EXTENSIONS.get(content_type, "")
 
 
 def thumbnail(upload) -> ContentFile:

@@ -9,7 +9,6 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -38,6 +37,9 @@ for module in _app_url_modules():
     for prefix, viewset, basename in getattr(module, "api_routes", ()):
         router.register(prefix, viewset, basename=basename)
 
+# No route serves MEDIA_URL, in any mode (not even with DEBUG): uploaded files are as private as
+# the records they belong to and go out only through each app's views that check the reader's scope
+# (in production, nginx serves them when such a view answers with X-Accel-Redirect).
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -51,4 +53,3 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from dispatch.models import Source
 from dispatch.services import case_create
 from haidian.errors import ActionConflict, InvalidInput
+from haidian.workflow import PUBLIC
 from open311.attributes import answers_as_text
 from open311.georeport import Open311Error
 from open311.inputs import Submission
@@ -79,7 +80,7 @@ def request_submit(*, client: ApiClient, submission: Submission, now: dt.datetim
         description = f"{description}\n\n{answers}" if description else answers
     try:
         case = case_create(
-            actor=None, title=_title(submission), lat=submission.lat, lng=submission.lng, source=Source.OPEN311,
+            actor=PUBLIC, title=_title(submission), lat=submission.lat, lng=submission.lng, source=Source.OPEN311,
             description=description, address=submission.address, reporter_name=submission.reporter_name,
             reporter_phone=submission.reporter_phone, category=submission.category, now=now,
         )

@@ -57,3 +57,12 @@ def staff_streets(*, user) -> QuerySet[Street]:
     if user.is_authenticated and user.is_superuser:
         return Street.objects.order_by("code")
     return Street.objects.filter(pk__in=unit_ids(user, Role.STREET_STAFF, "street")).order_by("code")
+
+
+def acting_label(user, role: str, field: str, unit_id: int) -> str:
+    """What an event records as the acting unit when `user` acts as `role` of that unit: the
+    membership's "code name" ("superuser" for a superuser acting without one, "" for nobody)."""
+    for held in memberships(user):
+        if held.role == role and held.field == field and held.unit_id == unit_id:
+            return held.label
+    return "superuser" if getattr(user, "is_superuser", False) else ""

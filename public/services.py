@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dispatch import services as dispatch_services
 from dispatch.models import Case, Category, Source
+from haidian.workflow import PUBLIC
 from public.models import FollowToken
 
 
@@ -25,7 +26,7 @@ def public_report(*, title: str, lat: float, lng: float, description: str = "", 
     case's private follow link, all or nothing. The point outside every grid is an InvalidInput."""
     now = now or timezone.now()
     case = dispatch_services.case_create(
-        actor=None, title=title, description=description, lat=lat, lng=lng, address=address,
+        actor=PUBLIC, title=title, description=description, lat=lat, lng=lng, address=address,
         category=category, source=Source.RESIDENT, reporter_name=reporter_name,
         reporter_phone=reporter_phone, photo=photo, now=now)
     token = FollowToken.objects.create(case=case, token=_new_token(), created_at=now)

@@ -11,10 +11,13 @@ import threading
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.utils import translation
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from agencies.models import Agency, Department, District, Street
@@ -143,18 +146,40 @@ def district_command(district):
     return make_user("district-command", Role.DISTRICT_COMMAND, [district])
 
 
-@pytest.fixture
-def api():
-    """An API client; `api.as_user(user)` authenticates with a real token."""
-    from rest_framework.authtoken.models import Token
+def failing_on_server_errors(client: Client) -> Client:
+    """`client` (Django's or DRF's), made to fail the test on any 5xx answer: no endpoint may ever
+    answer one. Every verb and every followed redirect goes through `request`."""
+    request = client.request
 
+    def request_without_server_errors(**kwargs):
+        response = request(**kwargs)
+        assert response.status_code < 500, f"{kwargs.get('PATH_INFO')} answered {response.status_code}"
+        return response
+
+    client.request = request_without_server_errors
+    return client
+
+
+def api_client(token: str | None = None) -> APIClient:
+    """An API client in English (messages are asserted word for word), with `token` if given, that
+    fails the test on any server error."""
     client = APIClient()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    if token:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return failing_on_server_errors(client)
 
-    def as_user(user):
+
+@pytest.fixture
+def api(db):
+    """An anonymous API client (`api_client`); `api.as_user(user)` is a separate client signed in with
+    the user's real token, so a test can hold one client per member of the cast."""
+
+    def as_user(user) -> APIClient:
         token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
+        return api_client(token.key)
 
+    client = api_client()
     client.as_user = as_user
     return client
 

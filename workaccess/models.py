@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Department, Street
+from haidian.models import Event
 
 
 class AccessStatus(models.TextChoices):
@@ -70,6 +71,21 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AccessRequestEvent(Event):
+    """One step on a work access request (drafted, submitted, approved or refused, assigned, acknowledged)."""
+
+    request = models.ForeignKey(AccessRequest, on_delete=models.PROTECT, related_name="events",
+                                verbose_name=_("work access request"), db_index=False)
+
+    class Meta(Event.Meta):
+        verbose_name = _("work access event")
+        verbose_name_plural = _("work access events")
+        indexes = [models.Index(fields=["request", "at"], name="accessevent_request_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.action}"
 
 
 class StreetAssignment(models.Model):

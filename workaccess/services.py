@@ -1,7 +1,8 @@
 """Writes of work access (工作准入) and delegated enforcement (委托管理执法).
 
-Each step locks its row and checks the status in one table (`ACCESS_MOVES`), as deadline letters
-do; who may take it is checked against the person's memberships. 403 wrong person, 409 wrong
+Each step locks its row, checks the status in one table (`ACCESS_MOVES`) and writes one event on the
+request's timeline (the `REQUESTS` machine), as deadline letters do; who may take it is checked
+against the person's memberships. 403 wrong person, 409 wrong
 moment, 400 bad input.
 """
 
@@ -13,13 +14,22 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.models import Department, Street
 from dispatch.models import Case
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role
-from people.selectors import holds
-from workaccess.models import AccessRequest, AccessStatus, DelegatedAction, DelegatedMatter, StreetAssignment
+from haidian.workflow import Machine
+from people.selectors import acting_label, holds
+from workaccess.models import (
+    AccessRequest,
+    AccessRequestEvent,
+    AccessStatus,
+    DelegatedAction,
+    DelegatedMatter,
+    StreetAssignment,
+)
 
 S = AccessStatus
 # step → {from status: to status}; a step not listed for the current status is a 409.
@@ -28,61 +38,71 @@ ACCESS_MOVES = {
     "approve": {S.SUBMITTED: S.APPROVED},
     "refuse": {S.SUBMITTED: S.REFUSED},
     "assign": {S.APPROVED: S.APPROVED},
+    "acknowledge": {S.APPROVED: S.APPROVED},  # a street confirms its assignment
 }
+STEP_LABELS = {
+    "create": gettext_lazy("request drafted"),
+    "submit": gettext_lazy("submitted to the district"),
+    "approve": gettext_lazy("approved"),
+    "refuse": gettext_lazy("refused"),
+    "assign": gettext_lazy("assigned to streets"),
+    "acknowledge": gettext_lazy("acknowledged by a street"),
+}
+REQUESTS = Machine(model=AccessRequest, moves=ACCESS_MOVES, events=AccessRequestEvent, subject="request",
+                   refusal=gettext_lazy("Cannot %(step)s this request: it is %(status)s."), step_labels=STEP_LABELS,
+                   related=("department",))
 
 
 def request_steps(user, request: AccessRequest) -> set[str]:
     """The steps `user` may take on `request` now (the pages show only these)."""
     steps = set()
     if holds(user, Role.DEPARTMENT_ADMIN, "department", request.department_id):
-        steps |= {step for step in ("submit",) if request.status in ACCESS_MOVES[step]}
+        steps |= REQUESTS.steps_open(request, ("submit",))
     if holds(user, Role.DISTRICT_COMMAND, "district", request.department.district_id):
-        steps |= {step for step in ("approve", "refuse", "assign") if request.status in ACCESS_MOVES[step]}
+        steps |= REQUESTS.steps_open(request, ("approve", "refuse", "assign"))
     return steps
 
 
-def _move(request: AccessRequest, step: str) -> str:
-    try:
-        return ACCESS_MOVES[step][request.status]
-    except KeyError:
-        raise ActionConflict(_("Cannot %(step)s this request: it is %(status)s.")
-                             % {"step": step, "status": request.get_status_display()}) from None
-
-
-def _department_admin(user, department_id: int) -> None:
+def _department_admin(user, department_id: int) -> str:
     if not holds(user, Role.DEPARTMENT_ADMIN, "department", department_id):
         raise ActionForbidden(_("Only the administrators of the asking department may do this."))
+    return acting_label(user, Role.DEPARTMENT_ADMIN, "department", department_id)
 
 
-def _district_command(user, district_id: int) -> None:
+def _district_command(user, district_id: int) -> str:
     if not holds(user, Role.DISTRICT_COMMAND, "district", district_id):
         raise ActionForbidden(_("Only the district command center may do this."))
+    return acting_label(user, Role.DISTRICT_COMMAND, "district", district_id)
 
 
 def _lock(request: AccessRequest) -> AccessRequest:
     # The row lock serialises two deciders (approve vs refuse) and a decision racing an assignment.
-    return AccessRequest.objects.select_for_update(of=("self",)).select_related("department").get(pk=request.pk)
+    return REQUESTS.lock(request)
 
 
 @transaction.atomic
 def request_create(*, actor, department: Department, title: str, description: str, powers: str,
                    budget_yuan: Decimal, staff_count: int, now: dt.datetime | None = None) -> AccessRequest:
     """A department drafts a request to hand streets a new task."""
-    _department_admin(actor, department.pk)
+    unit = _department_admin(actor, department.pk)
     if budget_yuan is None or budget_yuan < 0:
         raise InvalidInput({"budget_yuan": [_("The budget cannot be negative.")]})
-    return AccessRequest.objects.create(
+    now = now or timezone.now()
+    request = AccessRequest.objects.create(
         department=department, title=title, description=description, powers=powers, budget_yuan=budget_yuan,
-        staff_count=staff_count, created_by=actor, created_at=now or timezone.now())
+        staff_count=staff_count, created_by=actor, created_at=now)
+    REQUESTS.record(request, "create", actor=actor, at=now, unit=unit,
+                    data={"budget_yuan": str(budget_yuan), "staff_count": staff_count})
+    return request
 
 
 @transaction.atomic
 def request_submit(*, request: AccessRequest, actor, now: dt.datetime | None = None) -> AccessRequest:
     """The department puts its request to the district meeting."""
+    now = now or timezone.now()
     request = _lock(request)
-    _department_admin(actor, request.department_id)
-    request.status, request.submitted_at = _move(request, "submit"), now or timezone.now()
-    request.save(update_fields=["status", "submitted_at"])
+    unit = _department_admin(actor, request.department_id)
+    REQUESTS.move(request, "submit", actor=actor, at=now, unit=unit, changes={"submitted_at": now})
     return request
 
 
@@ -90,15 +110,16 @@ def request_submit(*, request: AccessRequest, actor, now: dt.datetime | None = N
 def request_decide(*, request: AccessRequest, actor, approve: bool, meeting_reference: str,
                    now: dt.datetime | None = None) -> AccessRequest:
     """The district command records the meeting's decision, under the meeting's reference."""
+    now = now or timezone.now()
     request = _lock(request)
-    _district_command(actor, request.department.district_id)
-    to_status = _move(request, "approve" if approve else "refuse")
+    unit = _district_command(actor, request.department.district_id)
+    step = "approve" if approve else "refuse"
+    REQUESTS.next_status(request, step)
     meeting_reference = (meeting_reference or "").strip()
     if not meeting_reference:
         raise InvalidInput({"meeting_reference": [_("Give the reference of the meeting that decided.")]})
-    request.status, request.meeting_reference = to_status, meeting_reference
-    request.decided_by, request.decided_at = actor, now or timezone.now()
-    request.save(update_fields=["status", "meeting_reference", "decided_by", "decided_at"])
+    REQUESTS.move(request, step, actor=actor, at=now, unit=unit, note=meeting_reference, changes={
+        "meeting_reference": meeting_reference, "decided_by": actor, "decided_at": now})
     return request
 
 
@@ -107,17 +128,21 @@ def request_assign(*, request: AccessRequest, actor, streets: list[Street],
                    now: dt.datetime | None = None) -> list[StreetAssignment]:
     """Hand an approved task to streets of the district; a street already holding it is left as it is."""
     request = _lock(request)
-    _district_command(actor, request.department.district_id)
-    _move(request, "assign")
+    unit = _district_command(actor, request.department.district_id)
+    REQUESTS.next_status(request, "assign")
     if not streets:
         raise InvalidInput({"streets": [_("Choose at least one street.")]})
     outside = [street.code for street in streets if street.district_id != request.department.district_id]
     if outside:
         raise InvalidInput({"streets": [_("Not streets of this district: %(codes)s.") % {"codes": ", ".join(outside)}]})
     now = now or timezone.now()
+    held = set(StreetAssignment.objects.filter(request=request).values_list("street_id", flat=True))
+    new = [street for street in dict.fromkeys(streets) if street.pk not in held]
     StreetAssignment.objects.bulk_create(
-        [StreetAssignment(request=request, street=street, assigned_by=actor, assigned_at=now) for street in streets],
+        [StreetAssignment(request=request, street=street, assigned_by=actor, assigned_at=now) for street in new],
         ignore_conflicts=True)
+    if new:  # a street already holding the task is left as it is, and nothing new is on record
+        REQUESTS.move(request, "assign", actor=actor, at=now, unit=unit, data={"streets": [s.code for s in new]})
     return list(StreetAssignment.objects.filter(request=request, street__in=streets).select_related("street"))
 
 
@@ -126,13 +151,18 @@ def assignment_acknowledge(*, assignment: StreetAssignment, actor,
                            now: dt.datetime | None = None) -> StreetAssignment:
     """The street confirms it received the task and what came with it."""
     # Locked so that two staff acknowledging at once record one acknowledgement, not the later one.
-    assignment = StreetAssignment.objects.select_for_update().get(pk=assignment.pk)
+    assignment = StreetAssignment.objects.select_for_update().select_related("request", "street").get(
+        pk=assignment.pk)
     if not holds(actor, Role.STREET_STAFF, "street", assignment.street_id):
         raise ActionForbidden(_("Only the sub-center staff of the assigned street may do this."))
     if assignment.acknowledged_at is not None:
         raise ActionConflict(_("This assignment is already acknowledged."))
-    assignment.acknowledged_by, assignment.acknowledged_at = actor, now or timezone.now()
+    now = now or timezone.now()
+    assignment.acknowledged_by, assignment.acknowledged_at = actor, now
     assignment.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    REQUESTS.move(_lock(assignment.request), "acknowledge", actor=actor, at=now,
+                  unit=acting_label(actor, Role.STREET_STAFF, "street", assignment.street_id),
+                  data={"street": assignment.street.code})
     return assignment
 
 

@@ -8,12 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.models import Department
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form
 from haidian.permissions import Role
+from haidian.steps import REFUSALS, StepPage
 from people.selectors import staff_streets, unit_ids
 from workaccess import forms, selectors, services
 from workaccess.models import AccessStatus
@@ -63,7 +65,7 @@ def request_new(request):
         data = form.cleaned_data
         try:
             created = services.request_create(actor=request.user, **data)
-        except (ActionForbidden, ActionConflict, InvalidInput) as exc:
+        except REFUSALS as exc:
             put_on_form(form, exc)
             return _requests_page(request, form, http_status(exc))
         messages.success(request, _("Request drafted."))
@@ -71,66 +73,47 @@ def request_new(request):
     return _requests_page(request, form, 400)
 
 
-def _visible_request(user, pk: int):
-    found = selectors.request_list(user=user).filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
+def _decision_form(found, *, user, prefix, data=None, files=None):
+    return forms.DecisionForm(data, prefix=prefix)
 
 
-STEP_FORMS = {"submit": None, "approve": "decision", "refuse": "decision", "assign": "assign"}
+def _assign_form(found, *, user, prefix, data=None, files=None):
+    return forms.AssignForm(data, prefix=prefix, district_id=found.department.district_id)
 
 
-def _step_form(step: str, found, data=None):
-    kind = STEP_FORMS[step]
-    if kind == "decision":
-        return forms.DecisionForm(data, prefix=step)
-    if kind == "assign":
-        return forms.AssignForm(data, prefix=step, district_id=found.department.district_id)
-    return None
+def _take_step(request, found, step: str, data: dict, form) -> None:
+    if step == "submit":
+        services.request_submit(request=found, actor=request.user)
+    elif step == "assign":
+        services.request_assign(request=found, actor=request.user, streets=list(data["streets"]))
+    else:
+        services.request_decide(request=found, actor=request.user, approve=step == "approve", **data)
 
 
-def _request_context(request, found, bound=None, error=""):
-    steps = services.request_steps(request.user, found)
-    bound = bound or {}
-    step_forms = {step: bound.get(step) or _step_form(step, found) for step in STEP_FORMS if step in steps}
-    return {"item": found, "step_forms": step_forms, "error": error,
-            "assignments": found.assignments.select_related("street").order_by("street__code")}
+def _extra(request, found, bound: dict) -> dict:
+    return {"assignments": found.assignments.select_related("street").order_by("street__code"),
+            "timeline": services.REQUESTS.timeline(found)}
+
+
+REQUEST_PAGE = StepPage(
+    template="workaccess/request_detail.html", object_name="item",
+    find=lambda user, pk: selectors.request_list(user=user).filter(pk=pk).first(),
+    forms={"submit": None, "approve": _decision_form, "refuse": _decision_form, "assign": _assign_form},
+    steps=services.request_steps, take=_take_step, extra=_extra,
+    done=lambda found: reverse("workaccess:request", kwargs={"pk": found.pk}),
+)
 
 
 @login_required
 def request_detail(request, pk: int):
-    return render(request, "workaccess/request_detail.html",
-                  _request_context(request, _visible_request(request.user, pk)))
+    return REQUEST_PAGE.detail(request, pk)
 
 
 @login_required
 @require_POST
 def request_act(request, pk: int, step: str):
     """submit, approve, refuse or assign (as the API's)."""
-    found = _visible_request(request.user, pk)
-    if step not in STEP_FORMS:
-        raise Http404
-    form = _step_form(step, found, request.POST)
-    try:
-        if form is not None and not form.is_valid():
-            raise InvalidInput({})
-        data = form.cleaned_data if form is not None else {}
-        if step == "submit":
-            services.request_submit(request=found, actor=request.user)
-        elif step == "assign":
-            services.request_assign(request=found, actor=request.user, streets=list(data["streets"]))
-        else:
-            services.request_decide(request=found, actor=request.user, approve=step == "approve", **data)
-    except (ActionForbidden, ActionConflict, InvalidInput) as exc:
-        status = http_status(exc)
-        message = _("Please correct the errors below.") if status == 400 else str(exc)
-        if form is not None and isinstance(exc, InvalidInput):
-            put_on_form(form, exc)
-        context = _request_context(request, _visible_request(request.user, pk), {step: form} if form else {}, message)
-        return render(request, "workaccess/request_detail.html", context, status=status)
-    messages.success(request, _("Done."))
-    return redirect("workaccess:request", pk=found.pk)
+    return REQUEST_PAGE.act(request, pk, step)
 
 
 # --- the street's tasks ----------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Deadline letters (问题限期受理函告): issue, acknowledge, answer, feed back, close; reminders.
 
-Each step locks the letter row and checks its status in one table (`LETTER_MOVES`), as the case
-workflow does. Numbers are `<street short name>函〔<year>〕<n>号`, taken from a per-street, per-year
-sequence row locked inside the issuing transaction: unique, and gap-free because a failed issue
-rolls its number back with it.
+Each step locks the letter row, checks its status in one table (`LETTER_MOVES`) and writes one
+event on the letter's timeline (the `LETTERS` machine of haidian.workflow), as the case workflow
+does. Numbers are `<street short name>函〔<year>〕<n>号`, taken from a per-street, per-year sequence
+row locked inside the issuing transaction: unique, and gap-free because a failed issue rolls its
+number back with it.
 """
 
 from __future__ import annotations
@@ -14,17 +15,18 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from agencies.models import Agency
-from dispatch.models import Case, DeadlineLetter, LetterNumberSequence, LetterStatus
+from dispatch.models import Case, DeadlineLetter, LetterEvent, LetterNumberSequence, LetterStatus
 from dispatch.notices import NoticeKind, letter_link
 from haidian.calendar import TimeUnit, add_working_time
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role
+from haidian.workflow import SYSTEM, Machine
 from notifications.services import Note, notify
 from people.models import Membership
-from people.selectors import holds
+from people.selectors import acting_label, holds
 
 S = LetterStatus
 # step → {from status: to status}; a step not listed for the current status is a 409.
@@ -33,16 +35,28 @@ LETTER_MOVES = {
     "answer": {S.ISSUED: S.ANSWERED, S.ACKNOWLEDGED: S.ANSWERED},
     "feedback": {S.ANSWERED: S.ANSWERED},
     "close": {S.ANSWERED: S.CLOSED},
+    "overdue": {S.ISSUED: S.ISSUED, S.ACKNOWLEDGED: S.ACKNOWLEDGED},  # the sweep, past the deadline
 }
+STEP_LABELS = {
+    "issue": gettext_lazy("issued"),
+    "acknowledge": gettext_lazy("receipt acknowledged"),
+    "answer": gettext_lazy("answered"),
+    "feedback": gettext_lazy("feedback to the reporters recorded"),
+    "close": gettext_lazy("closed"),
+    "overdue": gettext_lazy("not answered by the deadline"),
+}
+LETTERS = Machine(model=DeadlineLetter, moves=LETTER_MOVES, events=LetterEvent, subject="letter",
+                  refusal=gettext_lazy("Cannot %(step)s this letter: it is %(status)s."), step_labels=STEP_LABELS,
+                  related=("street", "agency"))
 
 
 def letter_steps(user, letter: DeadlineLetter) -> set[str]:
     """The steps this person may take on the letter now (the pages show only these)."""
     steps = set()
     if holds(user, Role.AGENCY_HEAD, "agency", letter.agency_id):
-        steps |= {step for step in ("acknowledge", "answer") if letter.status in LETTER_MOVES[step]}
+        steps |= LETTERS.steps_open(letter, ("acknowledge", "answer"))
     if holds(user, Role.STREET_STAFF, "street", letter.street_id):
-        steps |= {step for step in ("feedback", "close") if letter.status in LETTER_MOVES[step]}
+        steps |= LETTERS.steps_open(letter, ("feedback", "close"))
         if not letter.feedback:
             steps.discard("close")
     return steps
@@ -50,14 +64,6 @@ def letter_steps(user, letter: DeadlineLetter) -> set[str]:
 
 def may_issue(user, street_id: int) -> bool:
     return holds(user, Role.STREET_STAFF, "street", street_id)
-
-
-def _move(letter: DeadlineLetter, step: str) -> str:
-    try:
-        return LETTER_MOVES[step][letter.status]
-    except KeyError:
-        raise ActionConflict(_("Cannot %(step)s this letter: it is %(status)s.")
-                             % {"step": step, "status": letter.get_status_display()}) from None
 
 
 def _street_staff(user, street_id: int) -> None:
@@ -68,10 +74,6 @@ def _street_staff(user, street_id: int) -> None:
 def _agency_head(user, letter: DeadlineLetter) -> None:
     if not holds(user, Role.AGENCY_HEAD, "agency", letter.agency_id):
         raise ActionForbidden(_("Only the head of the agency the letter is addressed to may do this."))
-
-
-def _lock(letter: DeadlineLetter) -> DeadlineLetter:
-    return DeadlineLetter.objects.select_for_update(of=("self",)).select_related("street", "agency").get(pk=letter.pk)
 
 
 def take_letter_number(street, year: int) -> int:
@@ -108,6 +110,8 @@ def letter_issue(*, actor, agency: Agency, cases: list[Case], requirement: str,
         issued_by=actor, issued_at=now,
     )
     letter.cases.set(cases)
+    LETTERS.record(letter, "issue", actor=actor, at=now, unit=_street_label(actor, letter),
+                   data={"cases": [case.number for case in cases], "deadline": deadline.isoformat()})
     _tell_agency(letter, now, key=f"letter:{letter.pk}",
                  title=lambda: _("Deadline letter %(number)s to answer") % {"number": letter.number})
     return letter
@@ -115,44 +119,54 @@ def letter_issue(*, actor, agency: Agency, cases: list[Case], requirement: str,
 
 @transaction.atomic
 def letter_acknowledge(*, letter: DeadlineLetter, actor, now: dt.datetime | None = None) -> DeadlineLetter:
-    letter = _lock(letter)
+    now = now or timezone.now()
+    letter = LETTERS.lock(letter)
     _agency_head(actor, letter)
-    letter.status, letter.acknowledged_at = _move(letter, "acknowledge"), now or timezone.now()
-    letter.save(update_fields=["status", "acknowledged_at"])
+    LETTERS.move(letter, "acknowledge", actor=actor, at=now, unit=_agency_label(actor, letter),
+                 changes={"acknowledged_at": now})
     return letter
 
 
 @transaction.atomic
 def letter_answer(*, letter: DeadlineLetter, actor, answer: str, now: dt.datetime | None = None) -> DeadlineLetter:
     """The agency's measures and result (attachments go on the letter's cases)."""
-    letter = _lock(letter)
+    now = now or timezone.now()
+    letter = LETTERS.lock(letter)
     _agency_head(actor, letter)
-    letter.status, letter.answer, letter.answered_at = _move(letter, "answer"), answer, now or timezone.now()
-    letter.save(update_fields=["status", "answer", "answered_at"])
+    LETTERS.move(letter, "answer", actor=actor, at=now, unit=_agency_label(actor, letter), note=answer,
+                 changes={"answer": answer, "answered_at": now})
     return letter
 
 
 @transaction.atomic
 def letter_feedback(*, letter: DeadlineLetter, actor, note: str, now: dt.datetime | None = None) -> DeadlineLetter:
     """How and when the street told the reporters the outcome."""
-    letter = _lock(letter)
+    now = now or timezone.now()
+    letter = LETTERS.lock(letter)
     _street_staff(actor, letter.street_id)
-    _move(letter, "feedback")
-    letter.feedback, letter.feedback_at = note, now or timezone.now()
-    letter.save(update_fields=["feedback", "feedback_at"])
+    LETTERS.move(letter, "feedback", actor=actor, at=now, unit=_street_label(actor, letter), note=note,
+                 changes={"feedback": note, "feedback_at": now})
     return letter
 
 
 @transaction.atomic
 def letter_close(*, letter: DeadlineLetter, actor, now: dt.datetime | None = None) -> DeadlineLetter:
-    letter = _lock(letter)
+    now = now or timezone.now()
+    letter = LETTERS.lock(letter)
     _street_staff(actor, letter.street_id)
-    to_status = _move(letter, "close")
+    LETTERS.next_status(letter, "close")
     if not letter.feedback:
         raise ActionConflict(_("Record the feedback given to the reporters before closing the letter."))
-    letter.status, letter.closed_at = to_status, now or timezone.now()
-    letter.save(update_fields=["status", "closed_at"])
+    LETTERS.move(letter, "close", actor=actor, at=now, unit=_street_label(actor, letter), changes={"closed_at": now})
     return letter
+
+
+def _street_label(actor, letter: DeadlineLetter) -> str:
+    return acting_label(actor, Role.STREET_STAFF, "street", letter.street_id)
+
+
+def _agency_label(actor, letter: DeadlineLetter) -> str:
+    return acting_label(actor, Role.AGENCY_HEAD, "agency", letter.agency_id)
 
 
 def _tell_agency(letter: DeadlineLetter, now: dt.datetime, *, key: str, title, street_too: bool = False) -> int:
@@ -170,14 +184,24 @@ def _tell_agency(letter: DeadlineLetter, now: dt.datetime, *, key: str, title, s
 
 
 def sweep_letters(now: dt.datetime) -> tuple[int, int]:
-    """Remind the agency one working day before a letter's deadline; mark it overdue after. Once each."""
-    Letter = DeadlineLetter
+    """Remind the agency one working day before a letter's deadline; mark it overdue after. Once each.
+
+    The list is read once; each letter is then locked and looked at again, so one answered in the
+    meantime is left alone, and of two sweeps at once the second finds the first's overdue mark."""
     reminded = overdue = 0
-    open_letters = Letter.objects.filter(status__in=[S.ISSUED, S.ACKNOWLEDGED]).select_related("street", "agency")
-    for letter in open_letters.filter(deadline__lte=add_working_time(now, 1, TimeUnit.WORKING_DAYS)):
+    waiting = [S.ISSUED, S.ACKNOWLEDGED]
+    due_soon = DeadlineLetter.objects.filter(status__in=waiting,
+                                             deadline__lte=add_working_time(now, 1, TimeUnit.WORKING_DAYS))
+    for letter in due_soon.order_by("id"):
         with transaction.atomic():
+            letter = LETTERS.lock(letter)
+            if letter.status not in waiting:
+                continue
             if letter.deadline <= now:
-                overdue += Letter.objects.filter(pk=letter.pk, overdue=False).update(overdue=True)
+                if not letter.overdue:
+                    LETTERS.move(letter, "overdue", actor=SYSTEM, at=now, changes={"overdue": True},
+                                 data={"deadline": letter.deadline.isoformat()})
+                    overdue += 1
                 _tell_agency(letter, now, key=f"letter-overdue:{letter.pk}", street_too=True,
                              title=lambda letter=letter: _("Deadline letter %(number)s is overdue")
                              % {"number": letter.number})

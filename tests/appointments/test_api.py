@@ -40,13 +40,14 @@ def test_the_department_admin_proposes_and_files_after_the_street_attaches(api, 
 
 def test_a_filing_without_the_document_is_a_400_naming_the_reason_and_the_refusal_stays(api, proposed,
                                                                                         department_admin):
-    response = api.as_user(department_admin).post(f"{URL}{proposed.pk}/file/", {}, format="json")
+    admin = api.as_user(department_admin)
+    response = admin.post(f"{URL}{proposed.pk}/file/", {}, format="json")
     assert response.status_code == 400
     assert response.json() == {"document": ["The street party committee's written opinion is missing."],
                                "status": "refused_invalid"}
     proposed.refresh_from_db()
     assert proposed.status == AppointmentStatus.REFUSED_INVALID
-    assert api.post(f"{URL}{proposed.pk}/file/", {}, format="json").status_code == 409
+    assert admin.post(f"{URL}{proposed.pk}/file/", {}, format="json").status_code == 409
 
 
 def test_a_refused_consent_is_a_400(api, consent_proposed, street_staff, housing_admin):

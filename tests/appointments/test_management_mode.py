@@ -9,6 +9,7 @@ from agencies.models import Agency, Department, ManagementMode
 from appointments import services
 from appointments.models import AgencyBudget, Holder, Position, Requirement
 from haidian.errors import ActionConflict, ActionForbidden
+from haidian.workflow import SYSTEM
 from tests.dispatch.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -56,13 +57,14 @@ def test_the_mode_decides_who_schedules_and_whose_budget_carries_the_agency(mode
 
 
 def test_a_budget_is_recorded_once_per_agency_and_year(agency, justice_office):
-    budget = services.budget_record(agency=agency, year=2026, amount=Decimal("1200000"))
+    budget = services.budget_record(actor=SYSTEM, agency=agency, year=2026, amount=Decimal("1200000"))
     assert budget.holder == Holder.DEPARTMENT  # the police station is dual-mode
-    assert services.budget_record(agency=justice_office, year=2026, amount=Decimal("300000")).holder == Holder.STREET
-    assert services.budget_record(agency=agency, year=2025, amount=Decimal("1100000")).year == 2025
+    street_budget = services.budget_record(actor=SYSTEM, agency=justice_office, year=2026, amount=Decimal("300000"))
+    assert street_budget.holder == Holder.STREET
+    assert services.budget_record(actor=SYSTEM, agency=agency, year=2025, amount=Decimal("1100000")).year == 2025
 
     with pytest.raises(ActionConflict):
-        services.budget_record(agency=agency, year=2026, amount=Decimal("1"))
+        services.budget_record(actor=SYSTEM, agency=agency, year=2026, amount=Decimal("1"))
     with pytest.raises(IntegrityError), transaction.atomic():
         AgencyBudget.objects.create(agency=agency, year=2026, holder=Holder.STREET, amount=Decimal("1"))
     assert AgencyBudget.objects.filter(agency=agency).count() == 2

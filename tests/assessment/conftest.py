@@ -62,6 +62,7 @@ from dispatch.models import Case, Category, Source, Task, TaskRole, TaskStatus
 from grids import services as grid_services
 from grids.models import Community, GridCell
 from haidian.permissions import Role
+from haidian.workflow import PUBLIC, SYSTEM
 from tests.conftest import HOME_STREET, OTHER_STREET, make_user
 from tests.dispatch.conftest import (  # noqa: F401  the case workflow's fixtures, for these tests too
     CATEGORY_CODE,
@@ -218,7 +219,7 @@ class _Builder:
         services.case_resolve_on_site(case=c11, actor=gw, note="已现场劝离", now=d(2026, 5, 11, 9, 30))
         self.rate(c11, "satisfied", d(2026, 5, 11, 10))
 
-        c12 = self.report("C12", d(2026, 5, 18, 9), actor=None, source=Source.RESIDENT)
+        c12 = self.report("C12", d(2026, 5, 18, 9), actor=PUBLIC, source=Source.RESIDENT)
         self.file(c12, d(2026, 5, 18, 9, 30))
         self.dispatch(c12, d(2026, 5, 18, 10), a)
         self.respond(c12, a, d(2026, 5, 19, 10))
@@ -227,7 +228,7 @@ class _Builder:
 
         self.letter(a, [c3], d(2026, 5, 20, 10), d(2026, 5, 27, 10), answered=d(2026, 5, 26, 10))
 
-        c13 = self.report("C13", d(2026, 5, 25, 9), actor=None, source=Source.HOTLINE_12345,
+        c13 = self.report("C13", d(2026, 5, 25, 9), actor=SYSTEM, source=Source.HOTLINE_12345,
                           external_id="12345-2026-0001")
         self.file(c13, d(2026, 5, 25, 9, 30))
 

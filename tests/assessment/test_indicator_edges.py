@@ -16,6 +16,7 @@ START, END = shanghai(2026, 1, 1), shanghai(2026, 7, 1)
 MONDAY = shanghai(2026, 3, 2, 10, 0)  # the 3-working-day task is due Thursday 03-05 10:00
 
 
+@pytest.mark.sweep
 def test_a_task_escalated_away_while_overdue_still_counts_against_the_agency(make_case, workflow, agency):
     case = workflow.dispatch(make_case(now=MONDAY - dt.timedelta(hours=1)), cooperating=False, now=MONDAY)
     # due Thu 10:00; one working day of grace later the sweep sends it to the district

@@ -23,6 +23,7 @@ from grids.models import GridCell
 from haidian.errors import ActionConflict, ActionForbidden
 from haidian.permissions import Role
 from haidian.privacy import mask_phone
+from haidian.workflow import PUBLIC, SYSTEM
 from notifications.models import Notification
 from tests.conftest import HOME_STREET, make_user
 from tests.dispatch.conftest import CATEGORY_CODE, REPORTER_PHONE, WORK_AREA_CODE, Workflow, shanghai
@@ -121,7 +122,7 @@ def test_the_link_is_made_once_however_often_the_case_closes(closed_resident_cas
 
 @pytest.mark.django_db
 def test_a_hotline_case_gets_a_link_for_call_backs_but_nobody_to_notify(report, workflow):
-    case = workflow.close(report(actor=None, source=Source.HOTLINE_12345, external_id="12345-0001"))
+    case = workflow.close(report(actor=SYSTEM, source=Source.HOTLINE_12345, external_id="12345-0001"))
     assert satisfaction.invitation_url(case) is not None
     assert not Notification.objects.filter(kind=NoticeKind.RATING).exists()
 
@@ -143,7 +144,7 @@ def test_a_link_rates_only_its_own_case(closed_resident_case, report, workflow):
     other = workflow.close(report(title="共享单车乱停"))
     invitation = RatingInvitation.objects.get(case=closed_resident_case)
     with pytest.raises(ActionForbidden):
-        services.case_rate(case=other, actor=None, invitation=invitation, satisfaction="satisfied")
+        services.case_rate(case=other, actor=PUBLIC, invitation=invitation, satisfaction="satisfied")
     assert not Case.objects.get(pk=other.pk).satisfaction
 
 

@@ -6,11 +6,8 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from agencies.models import Agency, Department
 from assessment import satisfaction
@@ -22,34 +19,6 @@ from tests.conftest import HOME_STREET, make_user
 
 HEADER_ZH = "单位类型,单位编码,受访者编号,满意度"
 HEADER_EN = "unit_kind,unit_code,respondent,answer"
-
-
-@pytest.fixture
-def api(db):
-    """An API client in English that fails the test on any 5xx; `api.as_user(user)` is another client
-    signed in with the user's token."""
-
-    def client() -> APIClient:
-        made = APIClient()
-        made.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        request = made.request
-
-        def request_without_server_errors(**kwargs):
-            response = request(**kwargs)
-            assert response.status_code < 500, f"{kwargs.get('PATH_INFO')} answered {response.status_code}"
-            return response
-
-        made.request = request_without_server_errors
-        return made
-
-    def as_user(user) -> APIClient:
-        signed_in = client()
-        signed_in.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-        return signed_in
-
-    anonymous = client()
-    anonymous.as_user = as_user
-    return anonymous
 
 
 @pytest.fixture

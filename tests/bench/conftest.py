@@ -1,3 +1,3 @@
 """The benchmark generator's tests report cases the way the workflow's tests do."""
 
-from tests.dispatch.conftest import api, category, make_case, work_area  # noqa: F401  (fixtures)
+from tests.dispatch.conftest import category, make_case, work_area  # noqa: F401  (fixtures)

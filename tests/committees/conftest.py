@@ -8,7 +8,6 @@ from agencies.models import Agency
 from committees import services
 from committees.models import MeetingKind
 from tests.dispatch.conftest import (  # noqa: F401
-    api,
     category,
     cooperating_agency,
     cooperating_head,

@@ -81,6 +81,7 @@ def test_rebuild_gives_the_same_rows_as_the_triggers(make_case, workflow):
     assert rollups.stored() == kept
 
 
+@pytest.mark.sweep  # on SQLite too: the summary rebuilds the roll-ups there
 def test_the_summary_gives_the_assessments_figures_for_the_same_window(make_case, workflow, street, agency,
                                                                        street_staff, agency_head):
     at = MONDAY

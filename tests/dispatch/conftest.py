@@ -4,7 +4,7 @@ cast's next moves through the services.
 Cases are made the way production makes them, through `dispatch.services`, never with
 `objects.create`, so every fixture case has its number, grid, street and event log.
 
-The API client of this package fails the test on any 5xx answer: no endpoint may ever answer 500.
+The API client is the root one (tests/conftest.py `api`): in English, failing the test on any 5xx.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ import datetime as dt
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from agencies.models import Agency, Department
 from dispatch import services
@@ -50,38 +48,6 @@ def forms_on(response) -> set[str]:
 def lead_task(case: Case) -> Task:
     """The case's live lead task (at most one exists; the database sees to it)."""
     return Task.objects.get(case=case, role=TaskRole.LEAD, status__in=TaskStatus.active_values())
-
-
-def _api_client(language_cookie: str):
-    """An API client in English (messages are asserted word for word) that fails the test on any
-    server error."""
-    client = APIClient()
-    client.cookies[language_cookie] = "en"
-    request = client.request
-
-    def request_without_server_errors(**kwargs):
-        response = request(**kwargs)
-        assert response.status_code < 500, f"{kwargs.get('PATH_INFO')} answered {response.status_code}"
-        return response
-
-    client.request = request_without_server_errors
-    return client
-
-
-@pytest.fixture
-def api(db, settings):
-    """An anonymous API client; `api.as_user(user)` is a separate client signed in with the user's
-    token, so a test can hold one client per member of the cast."""
-
-    def as_user(user):
-        token, _created = Token.objects.get_or_create(user=user)
-        client = _api_client(settings.LANGUAGE_COOKIE_NAME)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    client = _api_client(settings.LANGUAGE_COOKIE_NAME)
-    client.as_user = as_user
-    return client
 
 
 # --- reference data ------------------------------------------------------------------------------

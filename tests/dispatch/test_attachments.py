@@ -125,7 +125,8 @@ def test_attachments_show_in_the_case_detail(api, reported_case, grid_worker, st
 
     assert [(row["kind"], row["content_type"]) for row in detail["attachments"]] == [
         ("before", "image/jpeg"), ("document", "application/pdf")]
-    assert detail["attachments"][0]["thumbnail"].startswith("http://testserver/media/cases/thumbs/")
+    photo = detail["attachments"][0]
+    assert photo["thumbnail"] == f"http://testserver/cases/{reported_case.number}/attachments/{photo['id']}/thumbnail/"
     assert [event["action"] for event in detail["events"]][-2:] == ["attach", "attach"]
 
 

@@ -7,6 +7,8 @@ The case is dispatched on the eve of the 2026 National Day holiday with a 3-work
 - yellow (75 % = 18 h): 6.5 h + 8 h (Thu 8) + 3.5 h on Fri 9 → Fri 9 Oct 12:00;
 - escalation (1 working day = 8 h after the due time): 6.5 h left on Sat 10, Sunday off, 1.5 h on
   Mon 12 → Mon 12 Oct 10:00.
+
+Marked `sweep`: `make test` runs them on SQLite too, where the sweep takes its portable path.
 """
 
 import datetime as dt
@@ -15,13 +17,15 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from dispatch import sweep
+from dispatch import services, sweep
 from dispatch.models import CardKind, Case, CaseEvent, DeadlineCard, Tier
+from haidian.permissions import Role
 from notifications import services as notification_services
 from notifications.models import EmailStatus, Notification
+from tests.conftest import make_user
 from tests.dispatch.conftest import lead_task, shanghai
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sweep]
 
 DISPATCHED = shanghai(2026, 9, 30, 10, 0)
 YELLOW = shanghai(2026, 10, 9, 12, 0)
@@ -94,6 +98,50 @@ def test_sweeping_twice_changes_nothing_the_second_time(overdue_setup):
     assert (cards(), Notification.objects.count(), CaseEvent.objects.count()) == before
 
 
+def told(kind: str) -> list[str]:
+    """Who was notified of this kind, one name per notification."""
+    return sorted(Notification.objects.filter(kind=kind).values_list("user__username", flat=True))
+
+
+def test_a_card_tells_the_handlers_of_its_task_and_a_red_one_on_the_lead_task_the_street_too(
+        make_case, workflow, agency, agency_head, cooperating_head, street_staff, other_street_staff):
+    make_user("agency-staff", Role.AGENCY_STAFF, [agency])
+    workflow.dispatch(make_case(now=DISPATCHED), now=DISPATCHED)  # the police station leads, the squad helps
+
+    sweep.sweep_deadlines(now=YELLOW)
+    assert told("yellow_card") == ["agency-head", "agency-staff", "cooperating-head"]
+
+    sweep.sweep_deadlines(now=DUE)
+    assert told("red_card") == ["agency-head", "agency-staff", "cooperating-head", "street-staff"]
+
+
+def test_a_red_card_on_a_department_task_tells_its_administrators_in_chinese(
+        make_case, workflow, street_staff, district_command, department, department_admin):
+    case = workflow.file(make_case(now=DISPATCHED), now=DISPATCHED)
+    services.case_escalate(case=case, actor=street_staff, reason="需区级协调", now=DISPATCHED)
+    services.case_dispatch(case=case, actor=district_command, lead=department.code, now=DISPATCHED)
+
+    sweep.sweep_deadlines(now=DUE)
+
+    assert told("red_card") == ["department-admin", "street-staff"]
+    note = Notification.objects.get(user=department_admin)
+    assert (note.key, note.case_number, note.link) == (
+        f"red:{lead_task(case).pk}:{DUE.timestamp():.0f}", case.number, f"/cases/{case.number}/")
+    assert (note.title, note.body) == (f"案件 {case.number} 已超过办结时限",
+                                       f"{case.title} — {department.name}，办结时限 2026-10-10 10:00。")
+
+
+def test_a_card_a_racing_sweep_wrote_first_is_neither_written_nor_announced_again(overdue_setup):
+    """Two sweeps list the same due task; the second to insert its card must find it written."""
+    task = lead_task(overdue_setup)
+
+    first = sweep._insert_cards(CardKind.RED, [task.pk], DUE)
+    second = sweep._insert_cards(CardKind.RED, [task.pk], DUE)
+
+    assert len(first) == 1 and second == []
+    assert cards() == [(CardKind.RED, task.pk)]
+
+
 def test_a_sweep_killed_halfway_is_finished_by_the_next_one(make_case, workflow, monkeypatch):
     for _ in range(3):
         workflow.dispatch(make_case(now=DISPATCHED), cooperating=False, now=DISPATCHED)
@@ -118,8 +166,6 @@ def test_a_sweep_killed_halfway_is_finished_by_the_next_one(make_case, workflow,
 
 
 def test_a_new_deadline_earns_new_cards(overdue_setup, agency_head, street_staff):
-    from dispatch import services
-
     sweep.sweep_deadlines(now=DUE)
     task = lead_task(overdue_setup)
     services.task_request_extension(task=task, actor=agency_head, until=DUE + dt.timedelta(days=3), reason="协调中",

@@ -110,6 +110,7 @@ def test_the_pdf_carries_the_letter_in_chinese(api, letter, street_staff, agency
         assert words in text, words
 
 
+@pytest.mark.sweep
 def test_the_sweep_reminds_the_agency_a_working_day_before_and_marks_the_letter_overdue(letter, agency_head):
     sweep.sweep_deadlines(now=shanghai(2026, 11, 6, 8, 59))  # more than a working day before
     assert not Notification.objects.filter(key__startswith="letter-").exists()
@@ -125,6 +126,7 @@ def test_the_sweep_reminds_the_agency_a_working_day_before_and_marks_the_letter_
     assert Notification.objects.filter(key=f"letter-overdue:{letter.pk}").count() >= 2  # agency and street
 
 
+@pytest.mark.sweep
 def test_an_answered_letter_is_not_reminded(letter, agency_head):
     letters.letter_answer(letter=letter, actor=agency_head, answer="已处理。", now=ISSUED + dt.timedelta(hours=2))
 

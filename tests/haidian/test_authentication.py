@@ -2,30 +2,23 @@
 
 import pytest
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
-from tests.conftest import make_user
+from tests.conftest import api_client, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def client_with(key: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
 
 
 def test_a_valid_token_signs_the_user_in(street_staff):
     token = Token.objects.create(user=street_staff)
 
-    response = client_with(token.key).get("/api/v1/streets/")
+    response = api_client(token.key).get("/api/v1/streets/")
 
     assert response.status_code == 200
     assert response.wsgi_request.user == street_staff
 
 
 def test_an_unknown_token_is_refused_with_401():
-    response = client_with("0" * 40).get("/api/v1/streets/")
+    response = api_client("0" * 40).get("/api/v1/streets/")
 
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
@@ -36,7 +29,7 @@ def test_the_token_of_a_deactivated_user_is_refused(street_staff):
     street_staff.is_active = False
     street_staff.save()
 
-    assert client_with(token.key).get("/api/v1/streets/").status_code == 401
+    assert api_client(token.key).get("/api/v1/streets/").status_code == 401
 
 
 def test_a_deleted_token_no_longer_works():
@@ -45,4 +38,4 @@ def test_a_deleted_token_no_longer_works():
     key = token.key
     token.delete()
 
-    assert client_with(key).get("/api/v1/streets/").status_code == 401
+    assert api_client(key).get("/api/v1/streets/").status_code == 401

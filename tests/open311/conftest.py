@@ -1,8 +1,8 @@
 """Open311's cast: an application with an API key, a public service (the workflow's test
 category) and one with extra questions, and a GeoReport client that reads both formats.
 
-The client fails the test on any server error, and on the catch-all "General service error"
-too: every refusal must be a deliberate one.
+The client fails the test on any server error (as the root `api` does), and on the catch-all
+"General service error" too: every refusal must be a deliberate one.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from dispatch.models import Category
 from open311 import services
 from open311.models import ServiceDefinition
+from tests.conftest import failing_on_server_errors
 
 # The workflow's fixtures: a leaf category, cases made through the services, the cast's moves.
 from tests.dispatch.conftest import (  # noqa: F401
@@ -48,14 +50,16 @@ W3C_BEIJING = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$"
 
 
 class GeoReportClient:
-    """GET and POST against /open311/v2/ with English messages; `.json()` and `.xml()` parse."""
+    """GET and POST against /open311/v2/ with English messages; `.json()` and `.xml()` parse.
+
+    A plain Django client (GeoReport clients post forms, not DRF's formats) made to fail on any 5xx
+    as the root `api` is (tests/conftest.py `failing_on_server_errors`)."""
 
     def __init__(self, **client_options):
-        self.client = Client(**client_options)
-        self.client.cookies["django_language"] = "en"
+        self.client = failing_on_server_errors(Client(**client_options))
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
     def _checked(self, response, path):
-        assert response.status_code < 500, f"{path} answered {response.status_code}"
         assert b"General service error" not in response.content, f"{path} failed unexpectedly: {response.content!r}"
         return response
 

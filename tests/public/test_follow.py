@@ -13,6 +13,7 @@ from assessment.models import RatingInvitation
 from dispatch import services as dispatch_services
 from dispatch.models import Case, Source
 from haidian.privacy import mask_phone
+from haidian.workflow import PUBLIC, SYSTEM
 from public import services
 from public.models import FollowToken
 from tests.dispatch.conftest import lead_task
@@ -83,7 +84,7 @@ def test_an_unknown_link_is_not_found(visitor):
 
 
 def test_a_case_reported_elsewhere_gets_its_link_on_the_first_look_up(visitor, grid):
-    case = dispatch_services.case_create(actor=None, title="12345来电：噪音扰民", lat=grid.centroid_lat,
+    case = dispatch_services.case_create(actor=SYSTEM, title="12345来电：噪音扰民", lat=grid.centroid_lat,
                                          lng=grid.centroid_lng, source=Source.HOTLINE_12345,
                                          reporter_phone="010-62345678", external_id="BJ12345-1")
 
@@ -150,7 +151,7 @@ def test_a_closed_case_offers_its_rating_link_until_it_is_rated(visitor, reporte
 
 
 def test_a_rejected_duplicate_says_it_was_merged_without_the_reason(visitor, reported, workflow, grid):
-    first = dispatch_services.case_create(actor=None, title="井盖破损", lat=grid.centroid_lat,
+    first = dispatch_services.case_create(actor=PUBLIC, title="井盖破损", lat=grid.centroid_lat,
                                           lng=grid.centroid_lng, source=Source.RESIDENT)
     dispatch_services.case_reject(case=reported, actor=workflow.street_staff, duplicate_of=first,
                                   reason=f"与{REPORTER_NAME}反映的重复")

@@ -1,6 +1,6 @@
 """The cast of work access: a department's admin, the district command, the staff of two streets.
 
-The API client fails the test on any 5xx answer: no endpoint may ever answer 500.
+The API client is the root one (tests/conftest.py `api`): in English, failing the test on any 5xx.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from agencies.models import Department
 from haidian.permissions import Role
@@ -23,33 +21,6 @@ def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
     client.cookies["django_language"] = "en"
-    return client
-
-
-def _api_client(language_cookie: str):
-    client = APIClient()
-    client.cookies[language_cookie] = "en"
-    request = client.request
-
-    def request_without_server_errors(**kwargs):
-        response = request(**kwargs)
-        assert response.status_code < 500, f"{kwargs.get('PATH_INFO')} answered {response.status_code}"
-        return response
-
-    client.request = request_without_server_errors
-    return client
-
-
-@pytest.fixture
-def api(db, settings):
-    def as_user(user):
-        token, _created = Token.objects.get_or_create(user=user)
-        client = _api_client(settings.LANGUAGE_COOKIE_NAME)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    client = _api_client(settings.LANGUAGE_COOKIE_NAME)
-    client.as_user = as_user
     return client
 
 

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from assessment import services
 from assessment.models import Round
 from haidian.errors import ActionConflict
+from haidian.workflow import SYSTEM
 
 
 class Command(BaseCommand):
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         if round_ is None:
             raise CommandError(f"no round {period!r}")
         try:
-            services.round_close(round=round_, actor=None)
+            services.round_close(round=round_, actor=SYSTEM)
         except ActionConflict as exc:
             raise CommandError(str(exc)) from None
         missing = round_.evaluations.filter(submitted_at=None).count()

@@ -6,9 +6,10 @@ import re
 from django.core.management.base import BaseCommand, CommandError
 
 from assessment import services
-from assessment.models import PERIOD_RE, Round
+from assessment.models import PERIOD_RE
 from haidian.calendar import SHANGHAI
 from haidian.errors import ActionConflict, InvalidInput
+from haidian.workflow import SYSTEM
 
 
 class Command(BaseCommand):
@@ -30,9 +31,9 @@ class Command(BaseCommand):
                 raise CommandError(f"--closes: {closes!r} is not an ISO 8601 date and time") from None
             if closes_at.tzinfo is None:
                 closes_at = closes_at.replace(tzinfo=SHANGHAI)
-        round_, _created = Round.objects.get_or_create(period=period)
         try:
-            round_ = services.round_open(round=round_, actor=None, closes_at=closes_at)
+            round_ = services.round_ensure(actor=SYSTEM, period=period)
+            round_ = services.round_open(round=round_, actor=SYSTEM, closes_at=closes_at)
         except (ActionConflict, InvalidInput) as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"{period} open until {round_.window_closes_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}: "

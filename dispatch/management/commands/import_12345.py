@@ -11,6 +11,7 @@ from dispatch.models import Case, Source
 from dispatch.services import case_create
 from haidian.calendar import SHANGHAI
 from haidian.errors import InvalidInput
+from haidian.workflow import SYSTEM
 
 COLUMNS = ("time", "content", "address", "lat", "lng", "phone", "hotline_number")
 TITLE_LENGTH = 30
@@ -168,7 +169,7 @@ class Command(BaseCommand):
                 continue
             try:
                 case_create(
-                    actor=None, source=Source.HOTLINE_12345, external_id=order.number, title=order.title,
+                    actor=SYSTEM, source=Source.HOTLINE_12345, external_id=order.number, title=order.title,
                     description=order.content, address=order.address, reporter_phone=order.phone,
                     lat=order.lat, lng=order.lng, now=order.reported_at,
                 )
