@@ -6,10 +6,7 @@ deletes one afterwards."""
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection, transaction
 from django.test import Client
-from django.test.html import parse_html
 from django.utils.translation import override
 
 from appointments import services
@@ -17,6 +14,13 @@ from appointments.models import Appointment, AppointmentEvent, Position, Verdict
 from haidian.calendar import SHANGHAI
 from haidian.errors import ActionConflict, ActionForbidden
 from tests.appointments.conftest import pdf
+from tests.timelines import (
+    RAW_CHANGES,
+    assert_the_database_refuses,
+    assert_the_model_refuses_changes,
+    timeline_on,
+    unit_label,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,44 +42,9 @@ STEPS = {"attach": attach, "file": file}
 TAKEN_BY = {"attach": "street_staff", "file": "department_admin"}
 
 
-def unit_label(unit) -> str:
-    return f"{unit.code} {unit.name}"
-
-
 def moves(appointment) -> list[tuple]:
     return list(AppointmentEvent.objects.filter(appointment=appointment).order_by("at", "id")
                 .values_list("action", "actor", "actor_unit", "from_status", "to_status"))
-
-
-def timeline_on(response) -> list[tuple[str, str]]:
-    """(step label, who) of each <li> of the page's #timeline, top to bottom."""
-    timeline = _element_by_id(parse_html(response.content.decode()), "timeline")
-    assert timeline is not None and timeline.name == "ol", "the page shows no #timeline"
-    return [(_text(_child(item, "strong")), _text(_child(item, "span"))) for item in _children(timeline, "li")]
-
-
-def _children(element, name: str) -> list:
-    return [child for child in element.children if not isinstance(child, str) and child.name == name]
-
-
-def _child(element, name: str):
-    found = _children(element, name)
-    return found[0] if found else None
-
-
-def _text(element) -> str:
-    if element is None:
-        return ""
-    return " ".join(" ".join(c if isinstance(c, str) else _text(c) for c in element.children).split())
-
-
-def _element_by_id(element, id_: str):
-    if dict(element.attributes).get("id") == id_:
-        return element
-    for child in element.children:
-        if not isinstance(child, str) and (found := _element_by_id(child, id_)) is not None:
-            return found
-    return None
 
 
 @pytest.fixture
@@ -216,24 +185,10 @@ def test_the_appointment_page_shows_every_event_on_its_timeline_in_order(request
     assert timeline_on(response) == list(zip(labels, [admin, staff, admin], strict=True))
 
 
-@pytest.mark.parametrize("statement", ["UPDATE {table} SET note = '改写历史' WHERE id = %s",
-                                       "DELETE FROM {table} WHERE id = %s"])
+@pytest.mark.parametrize("statement", RAW_CHANGES)
 def test_the_database_refuses_to_change_or_delete_an_appointment_event(proposal, statement):
-    event = proposal.events.get()
-
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(statement.format(table=AppointmentEvent._meta.db_table), [event.pk])
-
-    assert AppointmentEvent.objects.get(pk=event.pk).note == ""
+    assert_the_database_refuses(proposal.events.get(), statement)
 
 
 def test_an_appointment_event_cannot_be_saved_again_or_deleted(proposal):
-    event = proposal.events.get()
-    event.note = "改写历史"
-
-    with pytest.raises(ValidationError):
-        event.save()
-    with pytest.raises(ValidationError):
-        event.delete()
-
-    assert AppointmentEvent.objects.get(pk=event.pk).note == ""
+    assert_the_model_refuses_changes(proposal.events.get())
