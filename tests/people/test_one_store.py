@@ -12,7 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import assign_perm
 
+from demo import users
 from haidian.permissions import Role, scope_for
+from people.models import Membership
 from people.selectors import holds, memberships, staff_streets, unit_ids
 from people.services import membership_grant, membership_revoke, scope_disagreements, scope_repair
 from tests.conftest import make_user
@@ -105,3 +107,10 @@ def test_repair_rewrites_the_mirror_from_the_memberships(street, other_street):
     person = fresh(person)
     assert person.has_perm("agencies.serve_street", street)
     assert not person.has_perm("agencies.serve_street", other_street)
+
+
+def test_the_demo_logins_memberships_and_permissions_agree():
+    users.seed_users(lambda line: None)  # one login per role and unit of the district (make demo's)
+
+    assert Membership.objects.count() > 250
+    assert scope_disagreements() == []
