@@ -123,6 +123,7 @@ class Appointment(models.Model):
 class AppointmentEvent(Event):
     """One step of an appointment (proposed or appointed, document attached, filed, filing refused)."""
 
+    SUBJECT = "appointment"
     appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="events",
                                     verbose_name=_("appointment"), db_index=False)
 
@@ -130,9 +131,6 @@ class AppointmentEvent(Event):
         verbose_name = _("appointment event")
         verbose_name_plural = _("appointment events")
         indexes = [models.Index(fields=["appointment", "at"], name="appointmentevent_at_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.appointment_id} {self.action}"
 
 
 class PartyCommitteeSeat(models.Model):

@@ -37,7 +37,7 @@ from haidian import uploads
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role
 from haidian.workflow import Machine, is_system, unique_or_conflict
-from people.selectors import acting_label, holds, unit_ids
+from people.selectors import acting_as, holds, unit_ids
 
 K = Agency.Kind
 OPINION_KINDS = {K.POLICE_STATION, K.MARKET_OFFICE, K.TRAFFIC_BRIGADE}
@@ -58,7 +58,7 @@ STEP_LABELS = {
     "file": gettext_lazy("Filed with the district HR bureau"),
     "refuse": gettext_lazy("Filing refused as invalid"),
 }
-APPOINTMENTS = Machine(model=Appointment, moves=APPOINTMENT_MOVES, events=AppointmentEvent, subject="appointment",
+APPOINTMENTS = Machine(model=Appointment, moves=APPOINTMENT_MOVES, events=AppointmentEvent,
                        refusal=gettext_lazy("Cannot do this: the appointment is %(status)s."), step_labels=STEP_LABELS,
                        related=("agency", "street"))
 
@@ -141,20 +141,12 @@ def _serves(agency: Agency, street: Street) -> None:
                             % {"agency": agency, "street": street}})
 
 
-def _department_label(actor, agency: Agency) -> str:
-    return acting_label(actor, Role.DEPARTMENT_ADMIN, "department", agency.department_id)
-
-
-def _street_label(actor, street_id: int) -> str:
-    return acting_label(actor, Role.STREET_STAFF, "street", street_id)
-
-
 @transaction.atomic
 def appointment_propose(*, actor, agency: Agency, street: Street, candidate_name: str, position: str,
                         now: dt.datetime | None = None) -> Appointment:
     """The agency's department proposes a leader; the street's document comes next."""
-    if not holds(actor, Role.DEPARTMENT_ADMIN, "department", agency.department_id):
-        raise ActionForbidden(_("Only an administrator of the agency's department may propose its leaders."))
+    unit = acting_as(actor, Role.DEPARTMENT_ADMIN, "department", agency.department_id,
+                     refusal=_("Only an administrator of the agency's department may propose its leaders."))
     needed = requirement(agency, position)
     if needed == Requirement.STREET_APPOINTS:
         raise ActionForbidden(_("The street appoints the leaders of %(agency)s directly (local management).")
@@ -163,7 +155,7 @@ def appointment_propose(*, actor, agency: Agency, street: Street, candidate_name
     now = now or timezone.now()
     appointment = Appointment.objects.create(agency=agency, street=street, candidate_name=candidate_name.strip(),
                                              position=position, requirement=needed, proposed_by=actor, proposed_at=now)
-    APPOINTMENTS.record(appointment, "propose", actor=actor, at=now, unit=_department_label(actor, agency),
+    APPOINTMENTS.record(appointment, "propose", actor=actor, at=now, unit=unit,
                         data={"position": position, "requirement": needed})
     return appointment
 
@@ -172,8 +164,8 @@ def appointment_propose(*, actor, agency: Agency, street: Street, candidate_name
 def appointment_by_street(*, actor, agency: Agency, street: Street, candidate_name: str, position: str,
                           now: dt.datetime | None = None) -> Appointment:
     """A local-mode agency (司法所, 统计所): the street's staff appoint its leader directly."""
-    if not holds(actor, Role.STREET_STAFF, "street", street.pk):
-        raise ActionForbidden(_("Only the sub-center staff of the street may appoint directly."))
+    unit = acting_as(actor, Role.STREET_STAFF, "street", street.pk,
+                     refusal=_("Only the sub-center staff of the street may appoint directly."))
     _serves(agency, street)
     if requirement(agency, position) != Requirement.STREET_APPOINTS:
         raise InvalidInput({"agency": _("%(agency)s is not under local management: its department proposes "
@@ -183,7 +175,7 @@ def appointment_by_street(*, actor, agency: Agency, street: Street, candidate_na
         agency=agency, street=street, candidate_name=candidate_name.strip(), position=position,
         requirement=Requirement.STREET_APPOINTS, status=S.APPOINTED, proposed_by=actor, proposed_at=now,
         filed_by=actor, filed_at=now)
-    APPOINTMENTS.record(appointment, "appoint", actor=actor, at=now, unit=_street_label(actor, street.pk),
+    APPOINTMENTS.record(appointment, "appoint", actor=actor, at=now, unit=unit,
                         data={"position": position})
     return appointment
 
@@ -204,8 +196,8 @@ def appointment_attach_document(*, appointment: Appointment, actor, verdict: str
     Attaching again before filing replaces the document (the committee may reconsider).
     """
     appointment = APPOINTMENTS.lock(appointment)
-    if not holds(actor, Role.STREET_STAFF, "street", appointment.street_id):
-        raise ActionForbidden(_("Only the sub-center staff of the appointment's street may attach its document."))
+    unit = acting_as(actor, Role.STREET_STAFF, "street", appointment.street_id,
+                     refusal=_("Only the sub-center staff of the appointment's street may attach its document."))
     APPOINTMENTS.next_status(appointment, "attach")
     if verdict not in Verdict.values:
         raise InvalidInput({"verdict": _("Say whether the committee agrees.")})
@@ -215,7 +207,7 @@ def appointment_attach_document(*, appointment: Appointment, actor, verdict: str
     now = now or timezone.now()
     appointment.document_file.save(uploads.stored_name(content_type), upload, save=False)
     APPOINTMENTS.move(
-        appointment, "attach", actor=actor, at=now, unit=_street_label(actor, appointment.street_id),
+        appointment, "attach", actor=actor, at=now, unit=unit,
         note=f"{Verdict(verdict).label} · {text.strip()}", data={"kind": appointment.requirement, "verdict": verdict},
         changes={"document_kind": appointment.requirement, "verdict": verdict, "document_text": text.strip(),
                  "document_file": appointment.document_file, "document_content_type": content_type,
@@ -259,11 +251,10 @@ def appointment_file(*, appointment: Appointment, actor, hr_reference: str = "",
 @transaction.atomic
 def _file(*, appointment: Appointment, actor, hr_reference: str, now: dt.datetime | None):
     appointment = APPOINTMENTS.lock(appointment)
-    if not holds(actor, Role.DEPARTMENT_ADMIN, "department", appointment.agency.department_id):
-        raise ActionForbidden(_("Only an administrator of the agency's department may file its appointments."))
+    unit = acting_as(actor, Role.DEPARTMENT_ADMIN, "department", appointment.agency.department_id,
+                     refusal=_("Only an administrator of the agency's department may file its appointments."))
     APPOINTMENTS.next_status(appointment, "file")
     now = now or timezone.now()
-    unit = _department_label(actor, appointment.agency)
     reason = filing_defect(appointment)
     if reason:
         APPOINTMENTS.move(appointment, "refuse", actor=actor, at=now, unit=unit, note=reason,

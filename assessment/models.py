@@ -129,11 +129,11 @@ class Round(models.Model):
                 "downward": self.weight_downward, "satisfaction": self.weight_satisfaction}
 
 
-
 class RoundEvent(Event):
     """One step on an assessment round (created, weights set, opened, closed, computed, annotated,
     published)."""
 
+    SUBJECT = "round"
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="events", verbose_name=_("round"),
                               db_index=False)
 
@@ -141,9 +141,6 @@ class RoundEvent(Event):
         verbose_name = _("round event")
         verbose_name_plural = _("round events")
         indexes = [models.Index(fields=["round", "at"], name="roundevent_round_at_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.round_id} {self.action}"
 
 
 class Evaluation(models.Model):

@@ -29,7 +29,7 @@ from haidian.celery import app as celery_app
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role
 from haidian.workflow import SYSTEM, Machine, is_system, unique_or_conflict
-from people.selectors import holds, memberships
+from people.selectors import acting_as, holds
 
 S = RoundStatus
 ROUND_MOVES = {
@@ -56,7 +56,7 @@ def _refusal(round_: Round | None, step: str, status: str) -> str:
         "step": step, "period": round_.period if round_ else "", "status": status}
 
 
-ROUNDS = Machine(model=Round, moves=ROUND_MOVES, events=RoundEvent, subject="round", refusal=_refusal,
+ROUNDS = Machine(model=Round, moves=ROUND_MOVES, events=RoundEvent, refusal=_refusal,
                  step_labels=STEP_LABELS)
 # The criteria of every form, scored 0–100 (codes are the keys of Evaluation.scores).
 CRITERIA = {
@@ -80,9 +80,8 @@ def _require_district(actor) -> str:
     themselves on their dates)."""
     if is_system(actor):
         return SYSTEM.unit
-    if not runs_rounds(actor):
-        raise ActionForbidden(_("Only the district command center runs assessment rounds."))
-    return next((held.label for held in memberships(actor) if held.role == Role.DISTRICT_COMMAND), "superuser")
+    return acting_as(actor, Role.DISTRICT_COMMAND, "district",
+                     refusal=_("Only the district command center runs assessment rounds."))
 
 
 def _check_weights(values: dict[str, int]) -> None:

@@ -54,6 +54,7 @@ class Meeting(models.Model):
 class MeetingEvent(Event):
     """One step on a meeting (planned, held, attendance, minutes, a decision, a decision's case)."""
 
+    SUBJECT = "meeting"
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="events",
                                 verbose_name=_("meeting"), db_index=False)
 
@@ -61,9 +62,6 @@ class MeetingEvent(Event):
         verbose_name = _("meeting event")
         verbose_name_plural = _("meeting events")
         indexes = [models.Index(fields=["meeting", "at"], name="meetingevent_meeting_at_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.meeting_id} {self.action}"
 
 
 class Invitation(models.Model):

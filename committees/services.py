@@ -32,10 +32,10 @@ from committees.models import (
 )
 from dispatch import services as dispatch_services
 from dispatch.models import Case, Category, Source
-from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
+from haidian.errors import ActionConflict, InvalidInput
 from haidian.permissions import Role
 from haidian.workflow import Machine, user_or_none
-from people.selectors import acting_label, holds
+from people.selectors import acting_as
 
 M = MeetingStatus
 # step → {from status: to status}; a step not listed for the current status is a 409.
@@ -54,16 +54,15 @@ STEP_LABELS = {
     "decision": gettext_lazy("decision recorded"),
     "decision_case": gettext_lazy("decision turned into a case"),
 }
-MEETINGS = Machine(model=Meeting, moves=MEETING_MOVES, events=MeetingEvent, subject="meeting",
+MEETINGS = Machine(model=Meeting, moves=MEETING_MOVES, events=MeetingEvent,
                    refusal=gettext_lazy("Not possible now: the meeting is %(status)s."), step_labels=STEP_LABELS,
                    related=("street",))
 
 
 def _street_staff(user, street_id: int) -> str:
     """The acting street's label for the event, or 403."""
-    if not holds(user, Role.STREET_STAFF, "street", street_id):
-        raise ActionForbidden(_("Only the sub-center staff of the street may do this."))
-    return acting_label(user, Role.STREET_STAFF, "street", street_id)
+    return acting_as(user, Role.STREET_STAFF, "street", street_id,
+                     refusal=_("Only the sub-center staff of the street may do this."))
 
 
 def _serving(street_id: int, agencies: Iterable[Agency], field: str) -> None:

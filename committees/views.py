@@ -148,63 +148,58 @@ def _team_streets(user):
                 .order_by("code"))
 
 
-def _team_of(user, street):
-    return selectors.team_detail(user=user).filter(street=street).first()
-
-
 def _find_team_street(user, code: str | None):
+    """The street whose team page this is (the first the person may look at, unless `code` names one),
+    read once with its team and the streets to switch to, for everything the page then asks."""
     streets = _team_streets(user)
-    if not code:
-        return streets[0] if streets else None
-    return next((street for street in streets if street.code == code), None)
+    street = next((s for s in streets if s.code == code), None) if code else (streets[0] if streets else None)
+    if street is not None:
+        street.team_in_scope = selectors.team_detail(user=user).filter(street=street).first()
+        street.team_streets = streets
+    return street
 
 
 def _team_steps(user, street) -> set[str]:
     if not holds(user, Role.STREET_STAFF, "street", street.pk):
         return set()
-    team = _team_of(user, street)
-    if team is None:
+    if street.team_in_scope is None:
         return {"create"}
-    return {"member", "operation"} if team.members.all() else {"member"}
+    return {"member", "operation"} if street.team_in_scope.members.all() else {"member"}
 
 
 def _team_form(street, *, user, prefix, data=None, files=None):
     return forms.TeamForm(data, prefix=prefix)
 
 
-def _existing_team(user, street):
-    team = _team_of(user, street)
-    if team is None:
+def _existing_team(street):
+    if street.team_in_scope is None:
         raise ActionConflict(_("Set up the street's joint enforcement team first."))
-    return team
+    return street.team_in_scope
 
 
 def _member_form(street, *, user, prefix, data=None, files=None):
-    _existing_team(user, street)
+    _existing_team(street)
     return forms.MemberForm(data, prefix=prefix, street=street)
 
 
 def _operation_form(street, *, user, prefix, data=None, files=None):
-    return forms.OperationForm(data, prefix=prefix, team=_existing_team(user, street), user=user)
+    return forms.OperationForm(data, prefix=prefix, team=_existing_team(street), user=user)
 
 
 def _take_team_step(request, street, step: str, data: dict, form) -> None:
     if step == "create":
         services.team_create(actor=request.user, street=street, **data)
-        return
-    team = _existing_team(request.user, street)
-    if step == "member":
-        services.member_add(team=team, actor=request.user, **data)
+    elif step == "member":
+        services.member_add(team=_existing_team(street), actor=request.user, **data)
     else:
-        services.operation_record(team=team, actor=request.user, **data)
+        services.operation_record(team=_existing_team(street), actor=request.user, **data)
 
 
 TEAM_PAGE = StepPage(
     template="committees/team.html", object_name="street", find=_find_team_street,
     forms={"create": _team_form, "member": _member_form, "operation": _operation_form},
     steps=_team_steps, take=_take_team_step,
-    extra=lambda request, street, bound: {"team": _team_of(request.user, street),
-                                          "streets": _team_streets(request.user)},
+    extra=lambda request, street, bound: {"team": street.team_in_scope, "streets": street.team_streets},
     done=lambda street: f"{reverse('committees:team')}?street={street.code}",
 )
 

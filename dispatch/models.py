@@ -279,6 +279,7 @@ class Task(models.Model):
 class CaseEvent(Event):
     """One action on a case, on the record for ever: the case timeline. Never updated or deleted."""
 
+    SUBJECT = "case"
     # No index of its own: (case, at) below serves every lookup by case, and the events table is
     # the largest one (≈ 6 rows per case), so each index costs on every write.
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"),
@@ -296,9 +297,6 @@ class CaseEvent(Event):
             models.Index(fields=["case", "at"], name="caseevent_case_at_idx"),
             models.Index(fields=["task"], name="caseevent_task_idx", condition=Q(task__isnull=False)),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.action}"
 
 
 class Attachment(models.Model):
@@ -418,6 +416,7 @@ class DeadlineLetter(models.Model):
 class LetterEvent(Event):
     """One step on a deadline letter (issued, acknowledged, answered, feedback, closed, gone overdue)."""
 
+    SUBJECT = "letter"
     letter = models.ForeignKey(DeadlineLetter, on_delete=models.PROTECT, related_name="events",
                                verbose_name=_("letter"), db_index=False)
 
@@ -425,6 +424,3 @@ class LetterEvent(Event):
         verbose_name = _("letter event")
         verbose_name_plural = _("letter events")
         indexes = [models.Index(fields=["letter", "at"], name="letterevent_letter_at_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.letter_id} {self.action}"

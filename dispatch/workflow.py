@@ -57,11 +57,11 @@ TASK_MOVES: dict[str, dict[str, str]] = {
 }
 
 
-CASES = Machine(model=Case, moves=CASE_MOVES, events=CaseEvent, subject="case",
+CASES = Machine(model=Case, moves=CASE_MOVES, events=CaseEvent,
                 refusal=gettext_lazy("Cannot %(action)s: the case is %(status)s."),
                 step_labels=dict(Action.choices), step_verbs=dict(Action.choices), related=("street", "category"))
 # A task's steps are written in its case's event log (with the task named on the event).
-TASKS = Machine(model=Task, moves=TASK_MOVES, events=CaseEvent, subject="case",
+TASKS = Machine(model=Task, moves=TASK_MOVES, events=CaseEvent,
                 refusal=gettext_lazy("Cannot %(action)s: the task is %(status)s."), step_labels=dict(Action.choices),
                 step_verbs=dict(Action.choices))
 

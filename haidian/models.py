@@ -9,7 +9,10 @@ from django.utils.translation import gettext_lazy as _
 class Event(models.Model):
     """One step taken on an object, on the record for ever: who, for which unit, when, from which
     status to which, with a note and the step's data. Never updated or deleted (on PostgreSQL a
-    trigger refuses it too: `haidian.workflow.append_only`). Each object's table adds its foreign key."""
+    trigger refuses it too: `haidian.workflow.append_only`). Each object's table adds its foreign key
+    to the object, named in SUBJECT."""
+
+    SUBJECT = ""  # the foreign key to the object the events are about
 
     action = models.CharField(_("action"), max_length=30)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -25,6 +28,9 @@ class Event(models.Model):
     class Meta:
         abstract = True
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{getattr(self, self.SUBJECT + '_id')} {self.action}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

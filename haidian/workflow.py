@@ -70,20 +70,23 @@ def user_or_none(actor):
 
 @dataclass(frozen=True)
 class Machine:
-    """An object's steps: `moves` is step → {from status: to status}; `events` its event table, whose
-    foreign key to the object is `subject`. `refusal` is the 409's text, a template with %(step)s (also
+    """An object's steps: `moves` is step → {from status: to status}; `events` its event table (its
+    foreign key to the object is `events.SUBJECT`). `refusal` is the 409's text, a template with %(step)s (also
     %(action)s: the step's verb from `step_verbs`, else its code) and %(status)s, or a function
     (object, step verb, status label) → text. `step_labels` name the steps on the timeline."""
 
     model: type[models.Model]
     moves: Mapping[str, Mapping[str, str]]
     events: type[models.Model]
-    subject: str
     refusal: str | Callable[[models.Model | None, str, str], str]
     step_labels: Mapping[str, str] = field(default_factory=dict)
     step_verbs: Mapping[str, str] = field(default_factory=dict)
     related: tuple[str, ...] = ()
     status_field: str = "status"
+
+    @property
+    def subject(self) -> str:
+        return self.events.SUBJECT
 
     def allows(self, obj, step: str) -> bool:
         return getattr(obj, self.status_field) in self.moves[step]
@@ -156,17 +159,16 @@ def timeline_items(events, label: Callable[[str], str], statuses: Mapping[str, s
 
 
 @contextmanager
-def unique_or_conflict(message: str, *constraints: str):
-    """Inside: an insert guarded by a unique constraint. A concurrent duplicate that the constraint
-    (one of `constraints`, by name) refuses becomes ActionConflict(message) — a 409 — instead of a
-    500; a savepoint keeps the caller's transaction usable. Any other integrity error is raised."""
+def unique_or_conflict(message: str, constraint: str):
+    """Inside: an insert guarded by the unique constraint named `constraint`. A concurrent duplicate
+    it refuses becomes ActionConflict(message) — a 409 — instead of a 500; a savepoint keeps the
+    caller's transaction usable. Any other integrity error is raised."""
     try:
         with transaction.atomic():
             yield
     except IntegrityError as exc:
         text = str(exc)
-        named = any(name in text for name in constraints) if constraints else "unique" in text.lower()
-        if named or "UNIQUE constraint failed" in text:  # SQLite names the columns, not the constraint
+        if constraint in text or "UNIQUE constraint failed" in text:  # SQLite names the columns instead
             raise ActionConflict(message) from None
         raise
 

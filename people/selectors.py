@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 
 from agencies.models import Agency, Department, District, Street
 from grids.models import Community, GridCell
+from haidian.errors import ActionForbidden
 from haidian.permissions import Held, Role, membership_source, scope_for
 from people.models import Membership
 
@@ -59,10 +60,14 @@ def staff_streets(*, user) -> QuerySet[Street]:
     return Street.objects.filter(pk__in=unit_ids(user, Role.STREET_STAFF, "street")).order_by("code")
 
 
-def acting_label(user, role: str, field: str, unit_id: int) -> str:
-    """What an event records as the acting unit when `user` acts as `role` of that unit: the
-    membership's "code name" ("superuser" for a superuser acting without one, "" for nobody)."""
+def acting_as(user, role: str, field: str, unit_id: int | None = None, *, refusal: str) -> str:
+    """The seat a service step needs: `user` must hold `role` in the unit `field` = `unit_id` (in any
+    unit of that kind when `unit_id` is None), else ActionForbidden(refusal), a 403. Returns what the
+    step's event records as the acting unit: the membership's "code name" ("superuser" for a superuser
+    acting without one)."""
+    if not holds(user, role, field if unit_id is not None else None, unit_id):
+        raise ActionForbidden(str(refusal))
     for held in memberships(user):
-        if held.role == role and held.field == field and held.unit_id == unit_id:
+        if held.role == role and held.field == field and unit_id in (None, held.unit_id):
             return held.label
-    return "superuser" if getattr(user, "is_superuser", False) else ""
+    return "superuser"

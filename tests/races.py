@@ -24,7 +24,8 @@ def _waits_on_a_lock(pid: int) -> bool:
 def race_on_uncommitted_row(first, second) -> list:
     """`first` runs in a transaction that stays open; `second` starts once `first` has written, passes
     any pre-check (it cannot see the uncommitted row), and blocks on the row or the unique index;
-    only then does `first` commit. Returns what each returned or raised."""
+    only then does `first` commit. Returns what each returned or raised; fails the test if `second`
+    was never seen waiting, since then the race the test is about did not happen."""
     outcomes: list = [None, None]
     written, second_started, release = threading.Event(), threading.Event(), threading.Event()
     second_pid: list[int] = []
@@ -60,11 +61,14 @@ def race_on_uncommitted_row(first, second) -> list:
         thread.start()
     assert second_started.wait(timeout=20)
     deadline = timezone.now() + dt.timedelta(seconds=20)
-    pause = threading.Event()
-    while second_pid and not _waits_on_a_lock(second_pid[0]) and timezone.now() < deadline and threads[1].is_alive():
+    pause, waited = threading.Event(), False
+    while second_pid and timezone.now() < deadline and threads[1].is_alive():
+        if waited := _waits_on_a_lock(second_pid[0]):
+            break
         pause.wait(0.005)  # asking the server who waits on a lock, not waiting for time to pass
     release.set()
     for thread in threads:
         thread.join(timeout=30)
     assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
+    assert waited, f"the second never waited on the first's row, so there was no race: {outcomes}"
     return outcomes

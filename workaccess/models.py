@@ -76,6 +76,7 @@ class AccessRequest(models.Model):
 class AccessRequestEvent(Event):
     """One step on a work access request (drafted, submitted, approved or refused, assigned, acknowledged)."""
 
+    SUBJECT = "request"
     request = models.ForeignKey(AccessRequest, on_delete=models.PROTECT, related_name="events",
                                 verbose_name=_("work access request"), db_index=False)
 
@@ -83,9 +84,6 @@ class AccessRequestEvent(Event):
         verbose_name = _("work access event")
         verbose_name_plural = _("work access events")
         indexes = [models.Index(fields=["request", "at"], name="accessevent_request_at_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.request_id} {self.action}"
 
 
 class StreetAssignment(models.Model):

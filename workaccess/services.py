@@ -21,7 +21,7 @@ from dispatch.models import Case
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role
 from haidian.workflow import Machine
-from people.selectors import acting_label, holds
+from people.selectors import acting_as, holds
 from workaccess.models import (
     AccessRequest,
     AccessRequestEvent,
@@ -48,7 +48,7 @@ STEP_LABELS = {
     "assign": gettext_lazy("assigned to streets"),
     "acknowledge": gettext_lazy("acknowledged by a street"),
 }
-REQUESTS = Machine(model=AccessRequest, moves=ACCESS_MOVES, events=AccessRequestEvent, subject="request",
+REQUESTS = Machine(model=AccessRequest, moves=ACCESS_MOVES, events=AccessRequestEvent,
                    refusal=gettext_lazy("Cannot %(step)s this request: it is %(status)s."), step_labels=STEP_LABELS,
                    related=("department",))
 
@@ -64,15 +64,13 @@ def request_steps(user, request: AccessRequest) -> set[str]:
 
 
 def _department_admin(user, department_id: int) -> str:
-    if not holds(user, Role.DEPARTMENT_ADMIN, "department", department_id):
-        raise ActionForbidden(_("Only the administrators of the asking department may do this."))
-    return acting_label(user, Role.DEPARTMENT_ADMIN, "department", department_id)
+    return acting_as(user, Role.DEPARTMENT_ADMIN, "department", department_id,
+                     refusal=_("Only the administrators of the asking department may do this."))
 
 
 def _district_command(user, district_id: int) -> str:
-    if not holds(user, Role.DISTRICT_COMMAND, "district", district_id):
-        raise ActionForbidden(_("Only the district command center may do this."))
-    return acting_label(user, Role.DISTRICT_COMMAND, "district", district_id)
+    return acting_as(user, Role.DISTRICT_COMMAND, "district", district_id,
+                     refusal=_("Only the district command center may do this."))
 
 
 def _lock(request: AccessRequest) -> AccessRequest:
@@ -153,15 +151,15 @@ def assignment_acknowledge(*, assignment: StreetAssignment, actor,
     # Locked so that two staff acknowledging at once record one acknowledgement, not the later one.
     assignment = StreetAssignment.objects.select_for_update().select_related("request", "street").get(
         pk=assignment.pk)
-    if not holds(actor, Role.STREET_STAFF, "street", assignment.street_id):
-        raise ActionForbidden(_("Only the sub-center staff of the assigned street may do this."))
+    unit = acting_as(actor, Role.STREET_STAFF, "street", assignment.street_id,
+                     refusal=_("Only the sub-center staff of the assigned street may do this."))
     if assignment.acknowledged_at is not None:
         raise ActionConflict(_("This assignment is already acknowledged."))
     now = now or timezone.now()
     assignment.acknowledged_by, assignment.acknowledged_at = actor, now
     assignment.save(update_fields=["acknowledged_by", "acknowledged_at"])
     REQUESTS.move(_lock(assignment.request), "acknowledge", actor=actor, at=now,
-                  unit=acting_label(actor, Role.STREET_STAFF, "street", assignment.street_id),
+                  unit=unit,
                   data={"street": assignment.street.code})
     return assignment
 

@@ -21,12 +21,12 @@ from agencies.models import Agency
 from dispatch.models import Case, DeadlineLetter, LetterEvent, LetterNumberSequence, LetterStatus
 from dispatch.notices import NoticeKind, letter_link
 from haidian.calendar import TimeUnit, add_working_time
-from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
+from haidian.errors import ActionConflict, InvalidInput
 from haidian.permissions import Role
 from haidian.workflow import SYSTEM, Machine
 from notifications.services import Note, notify
 from people.models import Membership
-from people.selectors import acting_label, holds
+from people.selectors import acting_as, holds
 
 S = LetterStatus
 # step → {from status: to status}; a step not listed for the current status is a 409.
@@ -45,7 +45,7 @@ STEP_LABELS = {
     "close": gettext_lazy("closed"),
     "overdue": gettext_lazy("not answered by the deadline"),
 }
-LETTERS = Machine(model=DeadlineLetter, moves=LETTER_MOVES, events=LetterEvent, subject="letter",
+LETTERS = Machine(model=DeadlineLetter, moves=LETTER_MOVES, events=LetterEvent,
                   refusal=gettext_lazy("Cannot %(step)s this letter: it is %(status)s."), step_labels=STEP_LABELS,
                   related=("street", "agency"))
 
@@ -66,14 +66,14 @@ def may_issue(user, street_id: int) -> bool:
     return holds(user, Role.STREET_STAFF, "street", street_id)
 
 
-def _street_staff(user, street_id: int) -> None:
-    if not holds(user, Role.STREET_STAFF, "street", street_id):
-        raise ActionForbidden(_("Only the sub-center staff of the letter's street may do this."))
+def _street_staff(user, street_id: int) -> str:
+    return acting_as(user, Role.STREET_STAFF, "street", street_id,
+                     refusal=_("Only the sub-center staff of the letter's street may do this."))
 
 
-def _agency_head(user, letter: DeadlineLetter) -> None:
-    if not holds(user, Role.AGENCY_HEAD, "agency", letter.agency_id):
-        raise ActionForbidden(_("Only the head of the agency the letter is addressed to may do this."))
+def _agency_head(user, letter: DeadlineLetter) -> str:
+    return acting_as(user, Role.AGENCY_HEAD, "agency", letter.agency_id,
+                     refusal=_("Only the head of the agency the letter is addressed to may do this."))
 
 
 def take_letter_number(street, year: int) -> int:
@@ -95,7 +95,7 @@ def letter_issue(*, actor, agency: Agency, cases: list[Case], requirement: str,
     street = cases[0].street
     if any(case.street_id != street.pk for case in cases):
         raise InvalidInput({"cases": [_("All cases of a letter must be of one street.")]})
-    _street_staff(actor, street.pk)
+    unit = _street_staff(actor, street.pk)
     if not agency.streets.filter(pk=street.pk).exists():
         raise InvalidInput({"agency": [_("%(code)s is not an agency serving this street.") % {"code": agency.code}]})
     if deadline is None:
@@ -110,7 +110,7 @@ def letter_issue(*, actor, agency: Agency, cases: list[Case], requirement: str,
         issued_by=actor, issued_at=now,
     )
     letter.cases.set(cases)
-    LETTERS.record(letter, "issue", actor=actor, at=now, unit=_street_label(actor, letter),
+    LETTERS.record(letter, "issue", actor=actor, at=now, unit=unit,
                    data={"cases": [case.number for case in cases], "deadline": deadline.isoformat()})
     _tell_agency(letter, now, key=f"letter:{letter.pk}",
                  title=lambda: _("Deadline letter %(number)s to answer") % {"number": letter.number})
@@ -121,8 +121,8 @@ def letter_issue(*, actor, agency: Agency, cases: list[Case], requirement: str,
 def letter_acknowledge(*, letter: DeadlineLetter, actor, now: dt.datetime | None = None) -> DeadlineLetter:
     now = now or timezone.now()
     letter = LETTERS.lock(letter)
-    _agency_head(actor, letter)
-    LETTERS.move(letter, "acknowledge", actor=actor, at=now, unit=_agency_label(actor, letter),
+    unit = _agency_head(actor, letter)
+    LETTERS.move(letter, "acknowledge", actor=actor, at=now, unit=unit,
                  changes={"acknowledged_at": now})
     return letter
 
@@ -132,8 +132,8 @@ def letter_answer(*, letter: DeadlineLetter, actor, answer: str, now: dt.datetim
     """The agency's measures and result (attachments go on the letter's cases)."""
     now = now or timezone.now()
     letter = LETTERS.lock(letter)
-    _agency_head(actor, letter)
-    LETTERS.move(letter, "answer", actor=actor, at=now, unit=_agency_label(actor, letter), note=answer,
+    unit = _agency_head(actor, letter)
+    LETTERS.move(letter, "answer", actor=actor, at=now, unit=unit, note=answer,
                  changes={"answer": answer, "answered_at": now})
     return letter
 
@@ -143,8 +143,8 @@ def letter_feedback(*, letter: DeadlineLetter, actor, note: str, now: dt.datetim
     """How and when the street told the reporters the outcome."""
     now = now or timezone.now()
     letter = LETTERS.lock(letter)
-    _street_staff(actor, letter.street_id)
-    LETTERS.move(letter, "feedback", actor=actor, at=now, unit=_street_label(actor, letter), note=note,
+    unit = _street_staff(actor, letter.street_id)
+    LETTERS.move(letter, "feedback", actor=actor, at=now, unit=unit, note=note,
                  changes={"feedback": note, "feedback_at": now})
     return letter
 
@@ -153,20 +153,12 @@ def letter_feedback(*, letter: DeadlineLetter, actor, note: str, now: dt.datetim
 def letter_close(*, letter: DeadlineLetter, actor, now: dt.datetime | None = None) -> DeadlineLetter:
     now = now or timezone.now()
     letter = LETTERS.lock(letter)
-    _street_staff(actor, letter.street_id)
+    unit = _street_staff(actor, letter.street_id)
     LETTERS.next_status(letter, "close")
     if not letter.feedback:
         raise ActionConflict(_("Record the feedback given to the reporters before closing the letter."))
-    LETTERS.move(letter, "close", actor=actor, at=now, unit=_street_label(actor, letter), changes={"closed_at": now})
+    LETTERS.move(letter, "close", actor=actor, at=now, unit=unit, changes={"closed_at": now})
     return letter
-
-
-def _street_label(actor, letter: DeadlineLetter) -> str:
-    return acting_label(actor, Role.STREET_STAFF, "street", letter.street_id)
-
-
-def _agency_label(actor, letter: DeadlineLetter) -> str:
-    return acting_label(actor, Role.AGENCY_HEAD, "agency", letter.agency_id)
 
 
 def _tell_agency(letter: DeadlineLetter, now: dt.datetime, *, key: str, title, street_too: bool = False) -> int:
