@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from agencies.models import Agency, Street
-from agencies.seed import AGENCY_TYPES, DISTRICT_CODE
+from agencies.seed import DISTRICT_CODE, STREET_KINDS
 from dispatch import services
 from dispatch.models import Case, CaseStatus, Category, Priority, Satisfaction, Source, Task, TaskRole, TaskStatus
 from grids.models import GridCell
@@ -237,6 +237,11 @@ RESULTS = {
     K.JUSTICE_OFFICE: "司法所调解员组织双方调解，已达成调解协议。",
     K.HEALTH_INSPECTION: "卫生监督员现场检查，已责令限期整改，复查合格。",
     K.STATISTICS_OFFICE: "统计所已上门指导，对方已完成填报。",
+    K.SOCIAL_SECURITY_OFFICE: "社保所工作人员已联系当事人，讲解政策并协助办理，已办结。",
+    K.CITY_SUPERVISION: "城市管理监督员现场核实，已通知权属单位维修，现已修复。",
+    K.SANITATION_STATION: "环卫所已派作业车辆清运，现场清理干净，将增加清运频次。",
+    K.GREENING_STATION: "园林绿化所已派人到场处置，倒伏树木已清理，受损绿地补植完成。",
+    K.FIRE_STATION: "消防救援站到场检查，已督促清理堆物、消除隐患，通道已畅通。",
 }
 DEPARTMENT_RESULT = "{department}已派人到现场处置，问题已解决，处置前后照片已上传。"
 
@@ -271,7 +276,8 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
 # Scenario → the steps after the report. Each step waits a random time in its (min, max) minutes.
 STEP_MINUTES = {
     "file": (10, 180), "reject": (10, 240), "reject_duplicate": (10, 120), "resolve_on_site": (15, 240),
-    "dispatch": (5, 90), "dispatch_wrong": (5, 90), "return": (30, 600), "accept": (10, 300),
+    "dispatch": (5, 90), "dispatch_wrong": (5, 90), "return": (30, 600),
+    "approve_return": (10, 120), "accept": (10, 300),
     "request_extension": (60, 600), "approve_extension": (10, 240), "respond": (120, 2880),
     "verify": (60, 1440), "verify_failed": (60, 1440), "rate": (60, 2880), "escalate": (30, 1440),
     "district_dispatch": (10, 240),
@@ -291,7 +297,7 @@ SCENARIOS: dict[str, tuple[int, list[str]]] = {
     "closed": (66, [*_HANDLE, "verify", "rate"]),
     "reworked": (8, [*_HANDLE, "verify_failed"]),
     "reworked_closed": (10, [*_HANDLE, "verify_failed", "respond", "verify", "rate"]),
-    "returned": (6, ["file", "dispatch_wrong", "return", "dispatch", "accept"]),
+    "returned": (6, ["file", "dispatch_wrong", "return", "approve_return", "dispatch", "accept"]),
     "escalated": (6, ["file", "escalate"]),
     "district_dispatched": (8, ["file", "escalate", "district_dispatch", "accept"]),
     "district_responded": (6, ["file", "dispatch", "escalate", "district_dispatch", "accept", "respond"]),
@@ -302,10 +308,20 @@ RECENT_DAYS = {"reported": 3, "filed": 5, "dispatched": 8, "accepted": 10, "esca
 
 
 class _DemoCast:
-    """The demo users by username, fetched once each."""
+    """The demo users by username, fetched once each; the agency of each kind serving each street."""
 
     def __init__(self) -> None:
         self._users: dict[str, object] = {}
+        self._units: dict[tuple[int, str], str] | None = None
+
+    def unit(self, street: Street, kind: str) -> str:
+        """The code of the agency of `kind` serving `street` (its own, or the one of its service area)."""
+        if self._units is None:
+            self._units = {}
+            for street_id, kind_, code in (Agency.streets.through.objects.order_by("agency__code")
+                                           .values_list("street_id", "agency__kind", "agency__code")):
+                self._units.setdefault((street_id, kind_), code)
+        return self._units[(street.pk, kind)]
 
     def __call__(self, username: str):
         if username not in self._users:
@@ -419,23 +435,28 @@ class _DemoCase:
 
     def _dispatch(self, at, kind: str | None = None):
         kind = kind or self.category.default_agency_kind
-        street = self.case.street.code
+        street = self.case.street
         cooperating = []
         partner = {K.HOUSING_OFFICE: K.POLICE_STATION, K.MARKET_OFFICE: K.URBAN_MANAGEMENT_SQUAD,
                    K.URBAN_MANAGEMENT_SQUAD: K.MARKET_OFFICE, K.HEALTH_INSPECTION: K.MARKET_OFFICE,
-                   K.JUSTICE_OFFICE: K.POLICE_STATION}.get(kind)
+                   K.JUSTICE_OFFICE: K.POLICE_STATION, K.SANITATION_STATION: K.URBAN_MANAGEMENT_SQUAD,
+                   K.FIRE_STATION: K.POLICE_STATION}.get(kind)
         if partner and self.rng.random() < 0.3:
-            cooperating = [f"{street}-{partner}"]
-        self.case = services.case_dispatch(case=self.case, actor=self.staff, lead=f"{street}-{kind}",
+            cooperating = [self.cast.unit(street, partner)]
+        self.case = services.case_dispatch(case=self.case, actor=self.staff, lead=self.cast.unit(street, kind),
                                            cooperating=cooperating, now=at)
 
     def _dispatch_wrong(self, at):
-        wrong = [kind for kind, _tag, _suffix in AGENCY_TYPES if kind != self.category.default_agency_kind]
+        wrong = sorted(kind for kind in STREET_KINDS if kind != self.category.default_agency_kind)
         self._dispatch(at, kind=self.rng.choice(wrong))
 
     def _return(self, at):
         task = self.lead_task()
         services.task_return(task=task, actor=self.handler(task), reason=RETURN_REASON, now=at)
+
+    def _approve_return(self, at):
+        # 退单审核: the street agrees the task was misdirected and takes the case back to dispatch again.
+        services.task_approve_return(task=self.lead_task(), actor=self.staff, note="同意退单，改派。", now=at)
 
     def _accept(self, at):
         task = self.lead_task()

@@ -34,6 +34,17 @@ class Role(models.TextChoices):
     DEPARTMENT_ADMIN = "department_admin", _("Department administrator")
     AUDITOR = "auditor", _("Auditor")
     SURVEY_OPERATOR = "survey_operator", _("Survey operator")
+    # 下沉人员: a department's staff member sunk to grids (一人一格 / 一人多格), on each grid's public
+    # roster. A place on the roster, not a seat: see ROSTER_ONLY_ROLES.
+    SUNK_STAFF = "sunk_staff", _("Staff sunk to grids")
+
+
+# Roles that say where a person serves the public without giving them any reach there. A sunk
+# police officer or sanitation worker sees and handles what their agency membership gives them (the
+# agency's tasks); their grid memberships only put them on those grids' rosters. Counting them as
+# grid seats would show them every case of the grid with the reporters' phones unmasked (the rule
+# for a grid's own worker), which the reform gives no department.
+ROSTER_ONLY_ROLES = frozenset({Role.SUNK_STAFF})
 
 
 # The guardian permission that says "this user serves in this unit", per unit model label.
@@ -167,7 +178,8 @@ def _build_scope(user) -> Scope:
     held = tuple(_MEMBERSHIP_SOURCES[0](user))
     ids: dict[str, set[int]] = {key: set() for key in UNIT_IDS.values()}
     for membership in held:
-        ids[UNIT_IDS[membership.field]].add(membership.unit_id)
+        if membership.role not in ROSTER_ONLY_ROLES:
+            ids[UNIT_IDS[membership.field]].add(membership.unit_id)
     ids.update({"agency_street_ids": set(), "department_district_ids": set(), "touched_street_ids": set(),
                 "member_district_ids": set()})
     if held:

@@ -41,13 +41,15 @@ class MembershipResource(resources.ModelResource):
     class Meta:
         model = Membership
         import_id_fields = ["user", "role", "district", "department", "street", "agency", "community", "grid"]
-        fields = ["user", "role", "title", "district", "department", "street", "agency", "community", "grid"]
+        fields = ["user", "role", "title", "duty", "public_phone", "district", "department", "street", "agency",
+                  "community", "grid"]
         use_transactions = True
 
     def save_instance(self, instance, is_create, row, **kwargs):
         # A dry run happens inside a transaction that import-export rolls back.
         self.before_save_instance(instance, row, **kwargs)
-        saved = membership_grant(user=instance.user, role=instance.role, unit=instance.unit, title=instance.title)
+        saved = membership_grant(user=instance.user, role=instance.role, unit=instance.unit, title=instance.title,
+                                 duty=instance.duty, public_phone=instance.public_phone)
         instance.pk = saved.pk
         self.after_save_instance(instance, row, **kwargs)
 
@@ -55,7 +57,7 @@ class MembershipResource(resources.ModelResource):
 @admin.register(Membership)
 class MembershipAdmin(ImportExportModelAdmin):
     resource_classes = [MembershipResource]
-    list_display = ["user", "role", "unit_display", "title"]
+    list_display = ["user", "role", "unit_display", "title", "duty", "public_phone"]
     list_filter = ["role"]
     list_select_related = ["user", "district", "department", "street", "agency", "community", "grid"]
     search_fields = ["user__username", "user__first_name", "street__name", "agency__name", "grid__code"]
@@ -68,7 +70,8 @@ class MembershipAdmin(ImportExportModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             membership_revoke(membership=Membership.objects.get(pk=obj.pk))
-        saved = membership_grant(user=obj.user, role=obj.role, unit=obj.unit, title=obj.title)
+        saved = membership_grant(user=obj.user, role=obj.role, unit=obj.unit, title=obj.title, duty=obj.duty,
+                                 public_phone=obj.public_phone)
         obj.pk = saved.pk
 
     def delete_model(self, request, obj):

@@ -5,9 +5,14 @@
 request. `membership_grant` / `membership_revoke` are the only writers; they also keep the person's
 role groups and django-guardian's "serve" object permissions on the unit in step with it
 (`manage.py check_scope` finds anyone for whom they disagree).
+
+A membership also says what the person does there for the public (`duty`, `public_phone`): a grid's
+public roster (实名制公示) lists its grid workers and the department staff sunk to it (下沉人员,
+one person one grid or several grids) from these, each with their agency (their agency membership).
 """
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, Department, District, Street
 from grids.models import Community, GridCell
 from haidian.permissions import Role
+
+# A work phone the public may call (shown on rosters and posters): digits, spaces and hyphens.
+public_phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 -]{5,18}[0-9]$", _("Digits, spaces and hyphens only, e.g. 010-62345678."))
 
 
 class Membership(models.Model):
@@ -37,6 +46,12 @@ class Membership(models.Model):
     grid = models.ForeignKey(GridCell, null=True, blank=True, on_delete=models.CASCADE,
                              verbose_name=_("grid"))
     title = models.CharField(_("job title"), max_length=50, blank=True)
+    duty = models.CharField(_("duty"), max_length=100, blank=True,
+                            help_text=_("What the person does here, as the public roster shows it, e.g. "
+                                        "社区民警：治安防范、矛盾调解; 城管队员; 网格员."))
+    public_phone = models.CharField(_("public phone"), max_length=20, blank=True,
+                                    validators=[public_phone_validator],
+                                    help_text=_("A work phone the public may call, never a private number."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     # The membership field for each kind of unit, by model label.
@@ -66,6 +81,9 @@ class Membership(models.Model):
                 ),
             ),
             models.CheckConstraint(name="membership_role_valid", condition=Q(role__in=Role.values)),
+            # 下沉: a department's staff are sunk to grids, nowhere else.
+            models.CheckConstraint(name="membership_sunk_staff_in_a_grid",
+                                   condition=~Q(role=Role.SUNK_STAFF) | Q(grid__isnull=False)),
             models.UniqueConstraint(fields=["user", "role", "district"], name="membership_unique_district",
                                     condition=Q(district__isnull=False)),
             models.UniqueConstraint(fields=["user", "role", "department"], name="membership_unique_department",

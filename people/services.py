@@ -3,16 +3,20 @@ that go with it, always together."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import assign_perm, remove_perm
 
+from haidian.errors import InvalidInput
 from haidian.permissions import SERVE_PERMISSIONS, Role, forget_scope
-from people.models import Membership
+from people.models import Membership, public_phone_validator
 
 User = get_user_model()
 # The guardian permission a membership of each unit field stands for.
@@ -36,20 +40,86 @@ def roles_ensure() -> None:
         Group.objects.get_or_create(name=role)
 
 
-@transaction.atomic
-def membership_grant(*, user, role: str, unit: models.Model, title: str = "") -> Membership:
-    """Make `user` a member of `unit` with `role`: the record, the role group and the permission."""
+def _check(role: str, field: str, public_phone: str) -> None:
     if role not in Role.values:
         raise ValueError(f"unknown role {role!r}")
+    if role == Role.SUNK_STAFF and field != "grid":
+        raise ValueError("staff are sunk to grids only")
+    if public_phone:
+        try:
+            public_phone_validator(public_phone)
+        except ValidationError as error:
+            raise InvalidInput({"public_phone": error.messages}) from None
+
+
+@transaction.atomic
+def membership_grant(*, user, role: str, unit: models.Model, title: str = "", duty: str = "",
+                     public_phone: str = "") -> Membership:
+    """Make `user` a member of `unit` with `role`: the record, the role group and the permission.
+
+    `duty` and `public_phone` are what a grid's public roster shows of a grid worker or of staff
+    sunk to the grid (Role.SUNK_STAFF, a grid only). Granting a membership the person already has
+    changes nothing (its title, duty and phone stay as they are)."""
     field = _unit_field(unit)
+    _check(role, field, public_phone)
     membership, _created = Membership.objects.get_or_create(
-        user=user, role=role, **{field: unit}, defaults={"title": title}
+        user=user, role=role, **{field: unit}, defaults={"title": title, "duty": duty, "public_phone": public_phone}
     )
     group, _created = Group.objects.get_or_create(name=role)
     user.groups.add(group)
     assign_perm(_serve_perm(unit), user, unit)
     forget_scope(user)
     return membership
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One membership for `memberships_grant`: the arguments of `membership_grant`."""
+
+    user: object
+    role: str
+    unit: models.Model
+    title: str = ""
+    duty: str = ""
+    public_phone: str = ""
+
+
+@transaction.atomic
+def memberships_grant(*, grants: Iterable[Grant]) -> int:
+    """`membership_grant` for many memberships at once (seeding, imports): the same records, role
+    groups and permissions, written in a few queries whatever their number (a demo street's sunk
+    staff are thousands of grid memberships). Memberships that exist already are left as they are.
+    Returns how many memberships were asked for."""
+    grants = list(grants)
+    for grant in grants:
+        _check(grant.role, _unit_field(grant.unit), grant.public_phone)
+    if not grants:
+        return 0
+    Membership.objects.bulk_create(
+        [Membership(user=grant.user, role=grant.role, title=grant.title, duty=grant.duty,
+                    public_phone=grant.public_phone, **{_unit_field(grant.unit): grant.unit}) for grant in grants],
+        ignore_conflicts=True, batch_size=2000,
+    )
+    groups = {role: Group.objects.get_or_create(name=role)[0] for role in {grant.role for grant in grants}}
+    User.groups.through.objects.bulk_create(
+        [User.groups.through(user_id=user_id, group_id=groups[role].pk)
+         for user_id, role in {(grant.user.pk, grant.role) for grant in grants}],
+        ignore_conflicts=True, batch_size=2000,
+    )
+    kinds = {type(grant.unit) for grant in grants}
+    content_types = ContentType.objects.get_for_models(*kinds)
+    permissions = {model: Permission.objects.get(content_type=content_types[model],
+                                                 codename=SERVE_PERMISSIONS[model._meta.label_lower])
+                   for model in kinds}
+    UserObjectPermission.objects.bulk_create(
+        [UserObjectPermission(user_id=user_id, permission=permissions[model], content_type=content_types[model],
+                              object_pk=str(unit_pk))
+         for user_id, model, unit_pk in {(grant.user.pk, type(grant.unit), grant.unit.pk) for grant in grants}],
+        ignore_conflicts=True, batch_size=2000,
+    )
+    for grant in grants:
+        forget_scope(grant.user)
+    return len(grants)
 
 
 @transaction.atomic

@@ -1,22 +1,22 @@
 """What the public pages keep: each grid's public roster, and the private follow links of cases."""
 
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dispatch.models import Case
 from grids.models import GridCell
-
-public_phone_validator = RegexValidator(
-    r"^\+?[0-9][0-9 -]{5,18}[0-9]$", _("Digits, spaces and hyphens only, e.g. 010-62345678."))
+from people.models import public_phone_validator  # the rule of a phone the public sees, wherever it is kept
 
 
 class RosterEntry(models.Model):
     """实名制公示: one person serving a grid, as the public sees them on the grid's page and poster.
 
-    Entered by administrators (a grid's roster changes with appointments, a few times a year); only
-    what is meant for the public: a name, the serving unit, the duty and a work phone."""
+    For the people without an account (a community's party secretary, a property manager …):
+    everyone with one is on the roster through their membership of the grid (grid workers and the
+    staff sunk to it, `people.Membership` duty and public phone). Entered by administrators (a
+    grid's roster changes with appointments, a few times a year); only what is meant for the
+    public: a name, the serving unit, the duty and a work phone."""
 
     grid = models.ForeignKey(GridCell, on_delete=models.CASCADE, related_name="roster_entries",
                              verbose_name=_("grid"))

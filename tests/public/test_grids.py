@@ -134,7 +134,7 @@ def test_the_posters_qr_code_uses_the_public_address_when_one_is_set(visitor, gr
     assert _qr_codes(response.content) == [f"https://wgh.bjhd.gov.cn/report/?grid={grid.code}"]
 
 
-def test_seed_roster_writes_four_demo_people_per_grid_and_is_idempotent(grid, street, roster):
+def test_seed_roster_writes_the_two_demo_people_without_an_account_per_grid_and_is_idempotent(grid, street, roster):
     seed_roster(street_codes=[street.code])
     first = list(RosterEntry.objects.filter(demo=True).order_by("grid__code", "order")
                  .values_list("grid__code", "name", "unit", "duty", "public_phone"))
@@ -142,13 +142,14 @@ def test_seed_roster_writes_four_demo_people_per_grid_and_is_idempotent(grid, st
     call_command("seed_roster", street=[street.code], stdout=out)
 
     grids = GridCell.objects.filter(community__street=street).count()
-    assert out.getvalue().strip() == f"seed_roster: {grids * 4} demo roster entries for {grids} grids"
+    assert out.getvalue().strip() == f"seed_roster: {grids * 2} demo roster entries for {grids} grids"
     assert list(RosterEntry.objects.filter(demo=True).order_by("grid__code", "order")
                 .values_list("grid__code", "name", "unit", "duty", "public_phone")) == first
     assert RosterEntry.objects.filter(demo=False).count() == len(roster)  # entered by hand: untouched
     mine = [row for row in first if row[0] == grid.code]
-    assert [duty.split("：")[0] for *_rest, duty, _phone in mine] == ["网格员", "社区民警", "城管队员", "社区党委书记"]
-    assert mine[1][2] == f"{street.name.removesuffix('街道')}派出所"
+    # Grid workers and sunk department staff have accounts: they are on the roster by their memberships.
+    assert [duty.split("：")[0] for *_rest, duty, _phone in mine] == ["社区党委书记", "居委会主任"]
+    assert mine[1][2] == f"{grid.community.name}居委会"
     assert all(phone.startswith("010-0") for *_rest, phone in first)  # never a real Beijing number
 
 

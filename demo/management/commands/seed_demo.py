@@ -6,10 +6,13 @@ from demo import cases, users
 
 class Command(BaseCommand):
     help = ("Create demo users, one per role and unit, with the password from DEMO_PASSWORD, print the logins, "
-            "and about 300 demo cases in every status (idempotent).")
+            "about 300 demo cases in every status, and every department's staff sunk to the grids of the demo "
+            "streets (idempotent).")
 
     def handle(self, *args, **options):
         with transaction.atomic():
             users.seed_users(self.stdout.write)
             users.seed_grid_workers(self.stdout.write)
             cases.seed_cases(self.stdout.write)
+            # After the cases: the sunk staff are agency staff, who would each be told of every demo task.
+            users.seed_sunk_staff(self.stdout.write)
