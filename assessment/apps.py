@@ -15,7 +15,8 @@ class AssessmentConfig(AppConfig):
     def ready(self):
         # Its kinds of notification; every closed case with a reporter from the public gets its rating link.
         from assessment import notices  # noqa: F401
-        from assessment.satisfaction import on_case_closed
-        from dispatch.signals import case_closed
+        from assessment.satisfaction import on_case_closed, on_case_event
+        from dispatch.signals import case_closed, case_event_recorded
 
         case_closed.connect(on_case_closed, dispatch_uid="assessment.rating_invitation")
+        case_event_recorded.connect(on_case_event, dispatch_uid="assessment.rating_reopened")

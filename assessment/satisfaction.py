@@ -62,6 +62,13 @@ def on_case_closed(sender, *, case: Case, now: dt.datetime, **kwargs) -> None:
     invitation_create(case=case, now=now)
 
 
+def on_case_event(sender, *, event, **kwargs) -> None:
+    """Receiver of dispatch.signals.case_event_recorded: a case reopened after its reporter's
+    "dissatisfied" (不满意重办) may be rated again when it closes again, by the same link."""
+    if event.action == "reopen":
+        RatingInvitation.objects.filter(case_id=event.case_id).update(used_at=None)
+
+
 @transaction.atomic
 def invitation_create(*, case: Case, now: dt.datetime | None = None) -> RatingInvitation | None:
     """The case's rating link, made once: a case closing again (after rework, a repeated signal)

@@ -60,6 +60,7 @@ from dispatch.models import (
 from dispatch.services import warn_time
 from dispatch.workflow import Action, case_next_status, task_next_status
 from grids.models import GridCell
+from haidian import reform
 from haidian.calendar import SHANGHAI, TimeUnit, add_working_time
 
 GENERATED_PREFIX = "GEN-"
@@ -441,7 +442,9 @@ class _Story:
                 self.wait("dispatch")
                 task = self.dispatch(wrong, [])
                 self.wait("return")
-                self.task_event(task, Action.RETURN, RETURN_REASON, case_moves=True)
+                self.task_event(task, Action.RETURN, RETURN_REASON)  # 退单: a request the street reviews
+                self.wait("approve_return")
+                self.task_event(task, Action.APPROVE_RETURN, case_moves=True, unit=self.street.label)
                 self.cancel_open_tasks()
             self.wait("dispatch")
             partner = world.agencies.get((self.street.id, PARTNER.get(case.category.agency_kind, "")))
@@ -540,11 +543,18 @@ CASE_COLUMNS = (
     "priority", "rework_count", "duplicate_of_id", "overdue", "satisfaction", "satisfaction_comment",
     "created_at", "filed_at", "dispatched_at", "escalated_at", "responded_at", "closed_at", "rejected_at",
     "rated_at", "updated_at",
+    # the loop's facts: lateness kept, returns counted, reviews of dissatisfied ratings, call-backs apart
+    "ever_overdue", "reopen_count", "return_count", "public_result", "reporter_email", "alarm_acknowledged_at",
+    "review", "callback_satisfaction", "callback_note", "callback_at",
 )
+# The columns every task row needs (bench/run.py's sweep writes only these: the rest have database
+# defaults), then the ones the generated history fills in as the services would.
 TASK_COLUMNS = (
     "id", "case_id", "agency_id", "department_id", "role", "status", "due_at", "accepted_at", "responded_at",
     "result", "extension_status", "extension_until", "extension_reason", "warn_at", "created_at",
 )
+TASK_FACT_COLUMNS = ("accept_due_at", "accepted_late", "ever_overdue", "return_requests", "return_reason",
+                     "status_before_return")
 EVENT_COLUMNS = ("id", "case_id", "task_id", "action", "actor_id", "actor_unit", "at", "from_status", "to_status",
                  "note", "data")
 
@@ -552,6 +562,9 @@ EVENT_COLUMNS = ("id", "case_id", "task_id", "action", "actor_id", "actor_unit",
 def _rows(cases: list[GenCase]) -> tuple[list[tuple], list[tuple], list[tuple]]:
     case_rows, task_rows, event_rows = [], [], []
     for case in cases:
+        late = {task.id: _ever_overdue(task, case) for task in case.tasks}
+        lead_late = any(late[task.id] for task in case.tasks if task.role == TaskRole.LEAD)
+        returns = sum(1 for task in case.tasks if task.status == TaskStatus.RETURNED)
         case_rows.append((
             case.id, case.number, case.title, case.description, case.category.id, case.lat, case.lng,
             case.address, case.grid.street.id, case.grid.community_id, case.grid.id, case.source,
@@ -560,6 +573,8 @@ def _rows(cases: list[GenCase]) -> tuple[list[tuple], list[tuple], list[tuple]]:
             case.overdue, case.satisfaction, case.satisfaction_comment, case.created_at, case.filed_at,
             case.dispatched_at, case.escalated_at, case.responded_at, case.closed_at, case.rejected_at,
             case.rated_at, case.updated_at,
+            case.overdue or lead_late, 0, returns, "", "", None,
+            "pending" if case.satisfaction == "dissatisfied" else "", "", "", None,
         ))
         for task in case.tasks:
             task_rows.append((
@@ -568,6 +583,8 @@ def _rows(cases: list[GenCase]) -> tuple[list[tuple], list[tuple], list[tuple]]:
                 task.extension_status, task.extension_until, task.extension_reason,
                 # the sweep's yellow point, for the tasks still to do at the end of the history
                 warn_time(task.created_at, task.due_at) if task.status in TO_DO else None, task.created_at,
+                *_acceptance(task), late[task.id], 1 if task.status == TaskStatus.RETURNED else 0,
+                RETURN_REASON if task.status == TaskStatus.RETURNED else "", "",
             ))
         for event in case.events:
             data = event.data
@@ -579,6 +596,23 @@ def _rows(cases: list[GenCase]) -> tuple[list[tuple], list[tuple], list[tuple]]:
                                event.at, event.from_status, event.to_status, event.note,
                                json.dumps(data, ensure_ascii=False)))
     return case_rows, task_rows, event_rows
+
+
+def _ever_overdue(task: GenTask, case: GenCase) -> bool:
+    """Answered after its due time, or the lead task of a case the history leaves overdue."""
+    if task.responded_at is not None:
+        return task.responded_at > task.due_at
+    return task.role == TaskRole.LEAD and case.overdue
+
+
+def _acceptance(task: GenTask) -> tuple[dt.datetime, bool]:
+    """签收: the accept-by time (2 working hours, never past due) and whether it came late, as
+    `dispatch.services.task_accept` / `task_respond` decide it."""
+    accept_due = min(add_working_time(task.created_at, reform.ACCEPT_LIMIT_WORKING_HOURS, TimeUnit.WORKING_HOURS),
+                     task.due_at)
+    if task.accepted_at is not None:
+        return accept_due, task.accepted_at > accept_due
+    return accept_due, task.responded_at is not None
 
 
 def _reserve_ids(cursor, model, count: int) -> Iterator[int]:
@@ -625,6 +659,6 @@ def write_day(cases: list[GenCase]) -> tuple[int, int, int]:
         case_rows, task_rows, event_rows = _rows(cases)
         event_rows = [(next(event_ids), *row[1:]) for row in event_rows]
         _copy(cursor, Case, CASE_COLUMNS, case_rows)
-        _copy(cursor, Task, TASK_COLUMNS, task_rows)
+        _copy(cursor, Task, TASK_COLUMNS + TASK_FACT_COLUMNS, task_rows)
         _copy(cursor, CaseEvent, EVENT_COLUMNS, event_rows)
     return len(cases), len(tasks), events

@@ -129,6 +129,46 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = _input(serializers.ReasonInput, request)
         return self._done(services.case_escalate(case=self.get_object(), actor=request.user, **data))
 
+    @extend_schema(request=serializers.NoteInput, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def send_down(self, request, number=None):
+        """The command center sends a district-tier case back down to its street (tier `street`, `filed`)."""
+        data = _input(serializers.NoteInput, request)
+        return self._done(services.case_send_down(case=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(request=None, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge_alarm(self, request, number=None):
+        """A critical case's alarm has been seen (it leaves the dashboard's alarms)."""
+        return self._done(services.case_acknowledge_alarm(case=self.get_object(), actor=request.user))
+
+    @extend_schema(responses=serializers.UnitSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def units(self, request, number=None):
+        """The units that may lead this case now, the default first."""
+        return Response(serializers.UnitSerializer(selectors.units_for_case(self.get_object()), many=True).data)
+
+    @extend_schema(request=serializers.OptionalNoteInput, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, number=None):
+        """不满意重办: a case its reporter rated dissatisfied is handled again (else 409)."""
+        data = _input(serializers.OptionalNoteInput, request)
+        return self._done(services.case_reopen(case=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(request=serializers.NoteInput, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def explain(self, request, number=None):
+        """The street's explanation to a dissatisfied reporter (else 409)."""
+        data = _input(serializers.NoteInput, request)
+        return self._done(services.case_explain(case=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(request=serializers.PublicResultInput, responses=serializers.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def public_result(self, request, number=None):
+        """What the reporter and the follow page are told of the outcome."""
+        data = _input(serializers.PublicResultInput, request)
+        return self._done(services.case_set_public_result(case=self.get_object(), actor=request.user, **data))
+
     @extend_schema(request=serializers.VerifyInput, responses=serializers.CaseSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, number=None):
@@ -183,6 +223,20 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     def return_(self, request, pk=None):
         data = _input(serializers.ReasonInput, request)
         return self._done(services.task_return(task=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(request=serializers.OptionalNoteInput, responses=serializers.TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def approve_return(self, request, pk=None):
+        """退单审核: the dispatcher of the case's tier gives the task back (a lead task's case goes to `filed`)."""
+        data = _input(serializers.OptionalNoteInput, request)
+        return self._done(services.task_approve_return(task=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(request=serializers.ReasonInput, responses=serializers.TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def refuse_return(self, request, pk=None):
+        """退单审核: the task stays with the agency, back in its previous status."""
+        data = _input(serializers.ReasonInput, request)
+        return self._done(services.task_refuse_return(task=self.get_object(), actor=request.user, **data))
 
     @extend_schema(request=serializers.ExtensionInput, responses=serializers.TaskSerializer)
     @action(detail=True, methods=["post"])
@@ -261,7 +315,9 @@ class LetterViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = _input(serializers.NoteInput, request)
         return Response(self._render(letters.letter_feedback(letter=self.get_object(), actor=request.user, **data)))
 
-    @extend_schema(request=None, responses=serializers.LetterSerializer)
+    @extend_schema(request=serializers.LetterCloseInput, responses=serializers.LetterSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return Response(self._render(letters.letter_close(letter=self.get_object(), actor=request.user)))
+        """Closes when every linked case is closed, or with a reason for each still open (else 409)."""
+        data = _input(serializers.LetterCloseInput, request)
+        return Response(self._render(letters.letter_close(letter=self.get_object(), actor=request.user, **data)))

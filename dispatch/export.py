@@ -74,9 +74,10 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("立案时间", "filed_at"),
     ("派遣时间", "dispatched_at"),
     ("结案时间", "closed_at"),
-    ("是否超期", "overdue"),
+    ("是否超期", "ever_overdue"),  # late once is late: a new dispatch does not make it punctual
     ("返工次数", "rework_count"),
-    ("满意度", "satisfaction"),
+    ("满意度", "satisfaction"),  # the reporter's own rating
+    ("回访满意度", "callback_satisfaction"),  # what the street heard when it called back
     ("反映人电话", "reporter_phone"),
 )
 HEADER = [title for title, _column in COLUMNS]
@@ -84,7 +85,7 @@ HEADER = [title for title, _column in COLUMNS]
 _PHONE_FACTS = ("reported_by_id", "street_id", "grid_id", "street__district_id")
 _PHONE = [column for _title, column in COLUMNS].index("reporter_phone")
 _LABELLED = {"status": CaseStatus, "tier": Tier, "priority": Priority, "source": Source,
-             "satisfaction": Satisfaction}
+             "satisfaction": Satisfaction, "callback_satisfaction": Satisfaction}
 _TIMES = frozenset({"created_at", "filed_at", "dispatched_at", "closed_at"})
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -173,7 +174,7 @@ class _Rows:
                 convert = _label(labels[column])
             elif column in _TIMES:
                 convert = _local_minute_text if times_as_text else _local_minute
-            elif column == "overdue":
+            elif column == "ever_overdue":
                 convert = _yes_no
             elif column in ("rework_count", "reporter_phone"):  # the phone: below
                 convert = _as_is

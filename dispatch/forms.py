@@ -6,7 +6,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, Department
+from agencies.models import Agency
 from dispatch import selectors
 from dispatch.models import Case, Category, Priority, Satisfaction, Source
 from haidian.uploads import MAX_UPLOAD_BYTES
@@ -83,7 +83,7 @@ class NoteForm(forms.Form):
 
 class DispatchForm(forms.Form):
     """Lead and co-operating units: agencies covering the case's street, or the district's
-    departments for a district-tier case."""
+    departments for a district-tier case; the category's default unit first and chosen."""
 
     lead = forms.ChoiceField(label=_("Lead unit"))
     cooperating = forms.MultipleChoiceField(label=_("Co-operating units"), required=False,
@@ -91,20 +91,32 @@ class DispatchForm(forms.Form):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        if case.tier == "district":
-            units = Department.objects.filter(district_id=case.street.district_id).order_by("code")
-        else:
-            units = Agency.objects.filter(streets=case.street_id).order_by("code")
-        choices = [(unit.code, str(unit)) for unit in units]
+        units = selectors.units_for_case(case)  # the default first, then its department's, then the rest
+        choices = [(unit["code"], unit["name"]) for unit in units]
         self.fields["lead"].choices = choices
         self.fields["cooperating"].choices = choices
-        if case.category_id and case.category.default_agency_kind and case.tier != "district":
-            default = next((u.code for u in units if u.kind == case.category.default_agency_kind), None)
-            self.fields["lead"].initial = default
+        self.fields["lead"].initial = next((unit["code"] for unit in units if unit["default"]), None)
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CommentForm(forms.Form):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OptionalCommentForm(forms.Form):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class PublicResultForm(forms.Form):
+    text = forms.CharField(label=_("Result shown to the reporter and the public"),
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].initial = case.public_result
 
 
 class VerifyForm(forms.Form):
@@ -178,6 +190,23 @@ class LetterForm(forms.Form):
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("Measures taken and result"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class LetterCloseForm(forms.Form):
+    """Closing a letter: a reason for each of its cases still open (none when all are closed)."""
+
+    def __init__(self, *args, letter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_numbers = list(letter.cases.exclude(status__in=["closed", "rejected"]).order_by("number")
+                                 .values_list("number", flat=True))
+        for number in self.open_numbers:
+            self.fields[f"reason_{number}"] = forms.CharField(
+                label=_("Case %(number)s is still open: why close the letter anyway?") % {"number": number},
+                widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        return {"reasons": {number: data.get(f"reason_{number}", "") for number in self.open_numbers}}
 
 
 class FeedbackForm(forms.Form):

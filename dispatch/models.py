@@ -30,6 +30,9 @@ class Category(models.Model):
     time_limit = models.DecimalField(_("time limit"), max_digits=6, decimal_places=1, default=3)
     time_limit_unit = models.CharField(_("time limit unit"), max_length=15, choices=TimeUnit.choices,
                                        default=TimeUnit.WORKING_DAYS)
+    # 签收: how long an agency has to accept a task of this kind, in working hours.
+    accept_limit_hours = models.DecimalField(_("time to accept (working hours)"), max_digits=5, decimal_places=1,
+                                             default=2, db_default=2)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -38,6 +41,7 @@ class Category(models.Model):
         ordering = ["position", "code"]
         constraints = [
             models.CheckConstraint(name="category_time_limit_positive", condition=Q(time_limit__gt=0)),
+            models.CheckConstraint(name="category_accept_limit_positive", condition=Q(accept_limit_hours__gt=0)),
         ]
 
     def __str__(self) -> str:
@@ -96,6 +100,15 @@ class Satisfaction(models.TextChoices):
     DISSATISFIED = "dissatisfied", _("dissatisfied")
 
 
+class Review(models.TextChoices):
+    """不满意重办: what the street did with a reporter's "dissatisfied"."""
+
+    NONE = "", _("none")
+    PENDING = "pending", _("dissatisfied, to review")
+    REOPENED = "reopened", _("reopened")
+    EXPLAINED = "explained", _("explained to the reporter")
+
+
 class CaseNumberSequence(models.Model):
     """The last case number handed out per day (Asia/Shanghai); incremented under a row lock."""
 
@@ -133,6 +146,7 @@ class Case(models.Model):
                                    help_text=_("e.g. the 12345 hotline's work-order number"))
     reporter_name = models.CharField(_("reporter name"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("reporter phone"), max_length=20, blank=True)
+    reporter_email = models.EmailField(_("reporter email"), blank=True, db_default="")
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="reported_cases", verbose_name=_("reported by"))
     status = models.CharField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.REPORTED)
@@ -142,10 +156,27 @@ class Case(models.Model):
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="duplicates", verbose_name=_("duplicate of"), db_index=False)
     overdue = models.BooleanField(_("overdue"), default=False)
+    # Whether the case was ever overdue: set with the first red card and never cleared (a new
+    # dispatch, an extension or the district taking it over do not make a late case punctual).
+    ever_overdue = models.BooleanField(_("ever overdue"), default=False, db_default=False)
+    reopen_count = models.PositiveSmallIntegerField(_("reopen count"), default=0, db_default=0)
+    # Return requests made on the case's tasks (退单), approved or refused.
+    return_count = models.PositiveSmallIntegerField(_("returns"), default=0, db_default=0)
+    # What the reporter and the public are told of the outcome; the street may edit it.
+    public_result = models.TextField(_("public result"), blank=True, db_default="")
+    # A critical case rings on the dashboard until the command center acknowledges it.
+    alarm_acknowledged_at = models.DateTimeField(_("alarm acknowledged at"), null=True, blank=True)
     # 群众反映强烈: many reports of this kind in this grid, or several reporters merged onto it.
     strongly_reflected_at = models.DateTimeField(_("strongly reflected since"), null=True, blank=True)
     satisfaction = models.CharField(_("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True)
     satisfaction_comment = models.TextField(_("satisfaction comment"), blank=True)
+    review = models.CharField(_("review of a dissatisfied rating"), max_length=10, choices=Review.choices, blank=True,
+                              default=Review.NONE, db_default="")
+    # 回访: the street's call-back, kept apart from the reporter's own rating.
+    callback_satisfaction = models.CharField(_("call-back satisfaction"), max_length=20,
+                                             choices=Satisfaction.choices, blank=True, db_default="")
+    callback_note = models.TextField(_("call-back note"), blank=True, db_default="")
+    callback_at = models.DateTimeField(_("called back at"), null=True, blank=True)
     created_at = models.DateTimeField(_("reported at"))
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
@@ -180,6 +211,12 @@ class Case(models.Model):
             # The dashboard's feed of cases at the district, latest escalation first.
             models.Index(fields=["-escalated_at", "-id"], name="case_escalated_open_idx",
                          condition=Q(tier="district", status__in=OPEN_STATUSES)),
+            # The street's queue 不满意待复核.
+            models.Index(fields=["street", "-created_at", "-id"], name="case_street_review_idx",
+                         condition=Q(review="pending")),
+            # The dashboard's alarms: critical open cases nobody has acknowledged yet.
+            models.Index(fields=["-created_at", "-id"], name="case_alarm_idx",
+                         condition=Q(priority="critical", alarm_acknowledged_at=None, status__in=OPEN_STATUSES)),
         ]
         constraints = [
             models.CheckConstraint(name="case_status_valid", condition=Q(status__in=CaseStatus.values)),
@@ -195,16 +232,20 @@ class Case(models.Model):
 class TaskStatus(models.TextChoices):
     PENDING = "pending", _("pending")
     ACCEPTED = "accepted", _("accepted")
+    # 退单审核: the agency asked to give the task back; the dispatcher approves (returned) or refuses.
+    RETURN_REQUESTED = "return_requested", _("return requested")
     RESPONDED = "responded", _("responded")
     RETURNED = "returned", _("returned")
     CANCELLED = "cancelled", _("cancelled")
 
     @classmethod
     def active_values(cls) -> list[str]:
-        return [cls.PENDING, cls.ACCEPTED, cls.RESPONDED]
+        return [cls.PENDING, cls.ACCEPTED, cls.RETURN_REQUESTED, cls.RESPONDED]
 
 
-TO_DO_STATUSES = [TaskStatus.PENDING.value, TaskStatus.ACCEPTED.value]
+# Still the agency's to do: a task whose return waits for review keeps its clock running, so that
+# asking to give work back never stops a deadline.
+TO_DO_STATUSES = [TaskStatus.PENDING.value, TaskStatus.ACCEPTED.value, TaskStatus.RETURN_REQUESTED.value]
 
 
 class TaskRole(models.TextChoices):
@@ -227,9 +268,18 @@ class Task(models.Model):
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="tasks", verbose_name=_("department"))
     role = models.CharField(_("role"), max_length=12, choices=TaskRole.choices, default=TaskRole.LEAD)
-    status = models.CharField(_("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.PENDING)
+    status = models.CharField(_("status"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.PENDING)
     due_at = models.DateTimeField(_("due at"))
+    # 签收 deadline; `accepted_late` also when the task was answered without being accepted first.
+    accept_due_at = models.DateTimeField(_("accept by"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_late = models.BooleanField(_("accepted late"), default=False, db_default=False)
+    ever_overdue = models.BooleanField(_("ever overdue"), default=False, db_default=False)
+    return_requests = models.PositiveSmallIntegerField(_("return requests"), default=0, db_default=0)
+    return_reason = models.TextField(_("return reason"), blank=True, db_default="")
+    # The status a refused return puts the task back in.
+    status_before_return = models.CharField(_("status before the return request"), max_length=16, blank=True,
+                                            db_default="")
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
     result = models.TextField(_("result"), blank=True)
     extension_status = models.CharField(_("extension"), max_length=10, choices=ExtensionStatus.choices, blank=True,
@@ -256,6 +306,9 @@ class Task(models.Model):
             # The deadline sweep's two questions: whose yellow point and whose due time have passed.
             models.Index(fields=["warn_at"], name="task_open_warn_idx", condition=Q(status__in=TO_DO_STATUSES)),
             models.Index(fields=["due_at"], name="task_open_due_idx", condition=Q(status__in=TO_DO_STATUSES)),
+            # The dispatchers' queue of returns to review (退单审核): few rows, read on every workbench.
+            models.Index(fields=["due_at", "id"], name="task_return_requested_idx",
+                         condition=Q(status="return_requested")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -265,7 +318,7 @@ class Task(models.Model):
             # The database itself refuses a second live lead task: two dispatchers racing on one
             # case cannot both succeed even if a service forgot its lock.
             models.UniqueConstraint(fields=["case"], name="task_one_active_lead_per_case",
-                                    condition=Q(role="lead", status__in=["pending", "accepted", "responded"])),
+                                    condition=Q(role="lead", status__in=TaskStatus.active_values())),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.models import Case, CaseStatus, ExtensionStatus, Source, Task, TaskStatus, Tier
+from dispatch.models import Case, CaseStatus, ExtensionStatus, Priority, Review, Source, Task, TaskStatus, Tier
 from dispatch.workflow import CASE_MOVES, TASK_MOVES, Action
 from haidian.errors import ActionForbidden
 from haidian.permissions import Role
@@ -65,10 +65,21 @@ WHO: dict[str, tuple[tuple[Callable[[Case, Task | None], Seat], ...], str]] = {
     Action.FILE: ((_street_staff,), STREET_ONLY),
     Action.REJECT: ((_street_staff,), STREET_ONLY),
     Action.ESCALATE: ((_street_staff,), STREET_ONLY),
-    Action.RATE: ((_street_staff,), STREET_ONLY),
+    # Staff do not rate: what they record after calling the reporter back is a call-back (回访).
+    Action.RATE: ((), _("Only the reporter may rate the case; staff record a call-back.")),
+    Action.CALLBACK: ((_street_staff,), STREET_ONLY),
+    Action.REOPEN: ((_street_staff,), STREET_ONLY),
+    Action.EXPLAIN: ((_street_staff,), STREET_ONLY),
+    Action.PUBLIC_RESULT: ((_street_staff, _district_command),
+                           _("Only the street's sub-center staff or the district command center may do this.")),
+    Action.SEND_DOWN: ((_district_command,), COMMAND_ONLY),
+    Action.ACKNOWLEDGE_ALARM: ((_district_command, _street_staff),
+                               _("Only the district command center or the street's sub-center staff may do this.")),
     Action.RESOLVE_ON_SITE: ((_grid_worker,), _("Only the grid worker of the case's grid may do this.")),
     Action.DISPATCH: ((_dispatcher,), DISPATCHER_ONLY),
     Action.APPROVE_EXTENSION: ((_dispatcher,), DISPATCHER_ONLY),
+    Action.APPROVE_RETURN: ((_dispatcher,), DISPATCHER_ONLY),
+    Action.REFUSE_RETURN: ((_dispatcher,), DISPATCHER_ONLY),
     Action.ACCEPT: ((_handler,), HANDLERS_ONLY),
     Action.RETURN: ((_handler,), HANDLERS_ONLY),
     Action.REQUEST_EXTENSION: ((_handler,), HANDLERS_ONLY),
@@ -127,16 +138,30 @@ def case_actions(user, case: Case) -> set[str]:
     """The case-level actions `user` may do on `case` now: status allows it and they hold the seat."""
     allowed = set()
     for action in (Action.FILE, Action.REJECT, Action.RESOLVE_ON_SITE, Action.DISPATCH, Action.ESCALATE,
-                   Action.VERIFY_PASSED, Action.VERIFY_FAILED, Action.RATE, Action.ATTACH):
-        if case.status not in CASE_MOVES[action]:
-            continue
-        if action == Action.ESCALATE and case.tier != Tier.STREET:
-            continue
-        if action == Action.RATE and case.satisfaction:
+                   Action.SEND_DOWN, Action.VERIFY_PASSED, Action.VERIFY_FAILED, Action.RATE, Action.CALLBACK,
+                   Action.REOPEN, Action.EXPLAIN, Action.PUBLIC_RESULT, Action.ACKNOWLEDGE_ALARM, Action.ATTACH):
+        if case.status not in CASE_MOVES[action] or not _case_allows(action, case):
             continue
         if acting_unit(user, action, case) is not None:
             allowed.add(action)
     return allowed
+
+
+def _case_allows(action: str, case: Case) -> bool:
+    """What besides the status decides whether an action is open on the case now."""
+    if action == Action.ESCALATE:
+        return case.tier == Tier.STREET
+    if action == Action.SEND_DOWN:
+        return case.tier == Tier.DISTRICT
+    if action == Action.RATE:
+        return not case.satisfaction
+    if action == Action.CALLBACK:
+        return not case.callback_satisfaction
+    if action in (Action.REOPEN, Action.EXPLAIN):
+        return case.review == Review.PENDING
+    if action == Action.ACKNOWLEDGE_ALARM:
+        return case.priority == Priority.CRITICAL and case.alarm_acknowledged_at is None
+    return True
 
 
 def task_actions(user, task: Task, case: Case) -> set[str]:
@@ -153,4 +178,6 @@ def task_actions(user, task: Task, case: Case) -> set[str]:
             and case.status != CaseStatus.CLOSED
             and acting_unit(user, Action.APPROVE_EXTENSION, case, task) is not None):
         allowed.add(Action.APPROVE_EXTENSION)
+    if task.status == TaskStatus.RETURN_REQUESTED and acting_unit(user, Action.APPROVE_RETURN, case, task) is not None:
+        allowed |= {Action.APPROVE_RETURN, Action.REFUSE_RETURN}
     return allowed

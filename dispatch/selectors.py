@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from agencies.models import Street
+from agencies.models import Agency, Department, Street
 from dispatch.models import (
     OPEN_STATUSES,
+    TO_DO_STATUSES,
     Case,
     CaseEvent,
     CaseStatus,
     Category,
     DeadlineLetter,
     LetterStatus,
+    Review,
     Task,
     TaskStatus,
     Tier,
@@ -163,11 +165,17 @@ QUEUE_STATUSES = [CaseStatus.REPORTED, CaseStatus.FILED, CaseStatus.DISPATCHED, 
 PAGE_SIZE = 50
 
 
+# Not a status: the closed cases whose reporter was dissatisfied, waiting for the street (不满意待复核).
+REVIEW_QUEUE = "review"
+
+
 def queue_counts(*, user, street: Street) -> dict[str, int]:
-    """How many cases of the street wait in each step (one grouped count, read from an index)."""
+    """How many cases of the street wait in each step (one grouped count, read from an index), and
+    how many dissatisfied ratings wait for review (a partial index of a few rows)."""
     rows = restrict(Case.objects.filter(street=street), user).values_list("status").annotate(n=Count("id"))
-    counts = dict.fromkeys(QUEUE_STATUSES, 0)
+    counts = dict.fromkeys([*QUEUE_STATUSES, REVIEW_QUEUE], 0)
     counts.update({status: n for status, n in rows if status in counts})
+    counts[REVIEW_QUEUE] = restrict(Case.objects.filter(street=street, review=Review.PENDING), user).count()
     return counts
 
 
@@ -175,7 +183,9 @@ def street_cases(*, user, street: Street, status: str | None, filters: dict) -> 
     """The street workbench's cases for these filters, all of them (the queue `status`, or every
     step when None): the page shows them a page at a time, the export all at once."""
     queryset = case_list(user=user).filter(street=street)
-    if status is not None:
+    if status == REVIEW_QUEUE:
+        queryset = queryset.filter(review=Review.PENDING)
+    elif status is not None:
         queryset = queryset.filter(status=status)
     if filters.get("q"):
         words = filters["q"].strip()
@@ -210,11 +220,11 @@ def lead_tasks(cases: list[Case]) -> dict[int, Task]:
 
 def inbox(*, user, bucket: str, now) -> list[Task]:
     """An agency's or department's tasks: `pending`, `in_hand` (accepted) or `overdue` (either, past due)."""
-    queryset = task_inbox(user=user).filter(status__in=[TaskStatus.PENDING, TaskStatus.ACCEPTED])
+    queryset = task_inbox(user=user).filter(status__in=TO_DO_STATUSES)
     if bucket == "pending":
         queryset = queryset.filter(status=TaskStatus.PENDING)
-    elif bucket == "in_hand":
-        queryset = queryset.filter(status=TaskStatus.ACCEPTED)
+    elif bucket == "in_hand":  # a return waiting for the street's review is still in the agency's hands
+        queryset = queryset.filter(status__in=[TaskStatus.ACCEPTED, TaskStatus.RETURN_REQUESTED])
     else:
         queryset = queryset.filter(due_at__lt=now)
     return list(queryset.select_related("case__street", "case__category").order_by("due_at", "id")[:PAGE_SIZE])
@@ -228,15 +238,54 @@ def district_queue(*, user) -> list[Case]:
 
 def extension_requests(*, user) -> list[Task]:
     """Extension requests waiting for this dispatcher (street staff or the command center)."""
+    return _for_dispatcher(user, Task.objects.filter(extension_status="requested",
+                                                     status__in=TaskStatus.active_values())
+                           .select_related("case__street", "agency", "department").order_by("due_at", "id"))
+
+
+def return_requests(*, user, street: Street | None = None) -> list[Task]:
+    """退单审核: return requests waiting for this dispatcher (street staff or the command center), of
+    one street's cases if given."""
+    queryset = Task.objects.filter(status=TaskStatus.RETURN_REQUESTED)
+    if street is not None:
+        queryset = queryset.filter(case__street=street, case__tier=Tier.STREET)
+    return _for_dispatcher(user, queryset.select_related("case__street", "agency", "department")
+                           .order_by("due_at", "id"))
+
+
+def _for_dispatcher(user, queryset: QuerySet[Task]) -> list[Task]:
     scope = scope_for(user)
-    queryset = (Task.objects.filter(extension_status="requested", status__in=TaskStatus.active_values())
-                .select_related("case__street", "agency", "department").order_by("due_at", "id"))
     if scope.everything:
         return list(queryset[:PAGE_SIZE])
     rule = Q(case__tier=Tier.STREET, case__street_id__in=scope.street_ids)
     if scope.has_role(Role.DISTRICT_COMMAND):
         rule |= Q(case__tier=Tier.DISTRICT, case__street__district_id__in=scope.district_ids)
     return list(queryset.filter(rule)[:PAGE_SIZE])
+
+
+def units_for_case(case: Case) -> list[dict]:
+    """The units that may lead `case` now, the default first: at street tier every agency serving its
+    street (an agency posted there, or a department's unit covering several streets), at district
+    tier the district's departments. The default is the category's department (and agency type);
+    then that department's other units, then the rest by code."""
+    category = case.category
+    department_id = category.default_department_id if category else None
+    kind = category.default_agency_kind if category else ""
+    if case.tier == Tier.DISTRICT:
+        units = [{"code": d.code, "name": d.name, "kind": "department", "department_id": d.pk}
+                 for d in Department.objects.filter(district_id=case.street.district_id).order_by("code")]
+        default = next((u for u in units if u["department_id"] == department_id), None)
+    else:
+        units = [{"code": a.code, "name": a.name, "kind": a.kind, "department_id": a.department_id}
+                 for a in Agency.objects.filter(streets=case.street_id).order_by("code")]
+        default = (next((u for u in units if u["department_id"] == department_id and u["kind"] == kind), None)
+                   if kind else None) or next((u for u in units if u["department_id"] == department_id), None)
+    for unit in units:
+        unit["default"] = unit is default
+    units.sort(key=lambda u: (not u["default"], u["department_id"] != department_id, u["code"]))
+    for unit in units:
+        del unit["department_id"]
+    return units
 
 
 def grid_worker_cases(*, user) -> dict[str, list[Case]]:
@@ -259,13 +308,15 @@ def waiting_count(*, user) -> int:
         total += Case.objects.filter(street_id__in=scope.street_ids, status__in=[
             CaseStatus.REPORTED, CaseStatus.FILED, CaseStatus.RESPONDED]).filter(
             Q(tier=Tier.STREET) | ~Q(status=CaseStatus.FILED)).count()
+        total += Task.objects.filter(status=TaskStatus.RETURN_REQUESTED, case__street_id__in=scope.street_ids,
+                                     case__tier=Tier.STREET).count()
     if scope.grid_ids and scope.has_role(Role.GRID_WORKER):
         total += Case.objects.filter(grid_id__in=scope.grid_ids, status=CaseStatus.RESPONDED).exclude(
             street_id__in=scope.street_ids).count()
     if scope.agency_ids or scope.department_ids:
         total += Task.objects.filter(
             Q(agency_id__in=scope.agency_ids) | Q(department_id__in=scope.department_ids),
-            status__in=[TaskStatus.PENDING, TaskStatus.ACCEPTED]).count()
+            status__in=TO_DO_STATUSES).count()
     if scope.district_ids and scope.has_role(Role.DISTRICT_COMMAND):
         total += Case.objects.filter(tier=Tier.DISTRICT, status=CaseStatus.FILED,
                                      street__district_id__in=scope.district_ids).count()

@@ -40,6 +40,7 @@ class CaseCreateSerializer(Serializer):
     reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     reporter_phone = serializers.RegexField(r"^\+?[0-9-]{5,20}$", required=False, allow_blank=True, default="",
                                             error_messages={"invalid": _("Enter a phone number.")})
+    reporter_email = serializers.EmailField(required=False, allow_blank=True, default="")
     category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all(), required=False,
                                             allow_null=True, default=None)
 
@@ -53,7 +54,8 @@ class CaseSerializer(ModelSerializer):
     class Meta:
         model = Case
         fields = ["number", "title", "status", "tier", "priority", "source", "category", "street", "community",
-                  "grid", "address", "lat", "lng", "rework_count", "overdue", "strongly_reflected_at", "created_at"]
+                  "grid", "address", "lat", "lng", "rework_count", "overdue", "ever_overdue", "return_count",
+                  "strongly_reflected_at", "created_at"]
         read_only_fields = fields
 
 
@@ -72,8 +74,9 @@ class TaskSerializer(ModelSerializer):
 
     class Meta:
         model = Task
-        fields = ["id", "case", "agency", "department", "role", "status", "due_at", "accepted_at", "responded_at",
-                  "result", "extension_status", "extension_until", "extension_reason"]
+        fields = ["id", "case", "agency", "department", "role", "status", "due_at", "accept_due_at", "accepted_at",
+                  "accepted_late", "ever_overdue", "responded_at", "result", "extension_status", "extension_until",
+                  "extension_reason", "return_requests", "return_reason"]
 
 
 class AttachmentSerializer(ModelSerializer):
@@ -113,7 +116,9 @@ class CaseDetailSerializer(CaseSerializer):
 
     class Meta(CaseSerializer.Meta):
         fields = [*CaseSerializer.Meta.fields, "description", "reporter_name", "reporter_phone", "duplicate_of",
-                  "satisfaction", "satisfaction_comment", "filed_at", "dispatched_at", "escalated_at",
+                  "satisfaction", "satisfaction_comment", "review", "reopen_count", "public_result",
+                  "callback_satisfaction", "callback_note", "callback_at", "alarm_acknowledged_at",
+                  "filed_at", "dispatched_at", "escalated_at",
                   "responded_at", "closed_at", "rejected_at", "rated_at", "events", "tasks", "attachments"]
         read_only_fields = fields
 
@@ -152,6 +157,27 @@ class DispatchInput(Serializer):
 
 class ReasonInput(Serializer):
     reason = serializers.CharField()
+
+
+class OptionalNoteInput(Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PublicResultInput(Serializer):
+    text = serializers.CharField()
+
+
+class UnitSerializer(Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    default = serializers.BooleanField()
+
+
+class LetterCloseInput(Serializer):
+    reasons = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict,
+                                    help_text=_("For each linked case still open, by case number: why the letter "
+                                                "closes anyway."))
 
 
 class VerifyInput(Serializer):

@@ -17,11 +17,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from agencies.models import Agency, Department
-from dispatch import rules, signals
+from dispatch import notices, rules, signals
 from dispatch.models import (
     OPEN_STATUSES,
+    TO_DO_STATUSES,
     Attachment,
     Case,
     CaseEvent,
@@ -30,6 +32,7 @@ from dispatch.models import (
     Category,
     ExtensionStatus,
     Priority,
+    Review,
     Satisfaction,
     Source,
     Task,
@@ -43,6 +46,7 @@ from haidian import reform, uploads
 from haidian.calendar import TimeUnit, add_working_time, working_time_between
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.workflow import PUBLIC, is_system, require_actor, unique_or_conflict, user_or_none
+from notifications.services import Note, notify
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -63,8 +67,10 @@ def _lock_task(task: Task) -> tuple[Case, Task]:
 
 def _event(*, case: Case, action: str, actor, unit: str, at: dt.datetime, from_status: str, to_status: str,
            note: str = "", data: dict | None = None, task: Task | None = None) -> CaseEvent:
-    return CASES.record(case, action, actor=actor, at=at, unit=unit, from_status=from_status, to_status=to_status,
-                        note=note, data=data, task=task)
+    event = CASES.record(case, action, actor=actor, at=at, unit=unit, from_status=from_status,
+                         to_status=to_status, note=note, data=data, task=task)
+    signals.case_event_recorded.send(sender=CaseEvent, event=event)
+    return event
 
 
 def _save_case(case: Case, *fields: str) -> None:
@@ -97,8 +103,21 @@ def _next_number(now: dt.datetime) -> str:
     return f"HD{day:%Y%m%d}{take_case_numbers(day):06d}"
 
 
-def due_time(category: Category, start: dt.datetime) -> dt.datetime:
-    return add_working_time(start, float(category.time_limit), category.time_limit_unit)
+def due_time(category: Category, start: dt.datetime, priority: str = Priority.NORMAL) -> dt.datetime:
+    """问题分级处置: the category's limit from `start`; an urgent case has PRIORITY_URGENT_SHARE of it (in
+    the same unit, so across the working calendar), a critical one PRIORITY_CRITICAL_HOURS calendar
+    hours, day or night."""
+    if priority == Priority.CRITICAL:
+        return add_working_time(start, settings.PRIORITY_CRITICAL_HOURS, TimeUnit.CALENDAR_HOURS)
+    limit = float(category.time_limit)
+    if priority == Priority.URGENT:
+        limit *= settings.PRIORITY_URGENT_SHARE
+    return add_working_time(start, limit, category.time_limit_unit)
+
+
+def accept_due_time(category: Category, start: dt.datetime, due: dt.datetime) -> dt.datetime:
+    """签收: the category's time to accept, in working hours, never later than the task's own due time."""
+    return min(add_working_time(start, float(category.accept_limit_hours), TimeUnit.WORKING_HOURS), due)
 
 
 def warn_time(start: dt.datetime, due: dt.datetime) -> dt.datetime:
@@ -112,7 +131,7 @@ def warn_time(start: dt.datetime, due: dt.datetime) -> dt.datetime:
 # --- collect -------------------------------------------------------------------------------------
 
 def case_create(*, actor, title: str, lat: float, lng: float, source: str, description: str = "",
-                address: str = "", reporter_name: str = "", reporter_phone: str = "",
+                address: str = "", reporter_name: str = "", reporter_phone: str = "", reporter_email: str = "",
                 category: Category | None = None, external_id: str | None = None,
                 now: dt.datetime | None = None, photo=None) -> Case:
     """信息采集: a new reported case, located in its grid from the point.
@@ -145,7 +164,8 @@ def case_create(*, actor, title: str, lat: float, lng: float, source: str, descr
                 number=number, title=title, description=description, category=category, lat=lat, lng=lng,
                 address=address, grid=grid, community=grid.community, street=grid.community.street,
                 source=source, external_id=external_id, reporter_name=reporter_name,
-                reporter_phone=reporter_phone, reported_by=user_or_none(actor), created_at=now,
+                reporter_phone=reporter_phone, reporter_email=reporter_email, reported_by=user_or_none(actor),
+                created_at=now,
             )
         _event(case=case, action=Action.CREATE, actor=actor, unit="", at=now, from_status="",
                to_status=CaseStatus.REPORTED, data={"source": source, "grid": grid.code})
@@ -175,7 +195,22 @@ def case_file(*, case: Case, actor, category: Category, priority: str = Priority
     _event(case=case, action=Action.FILE, actor=actor, unit=unit, at=now, from_status=from_status,
            to_status=to_status, data={"category": category.code, "priority": priority})
     mark_strongly_reflected(case, now)
+    if priority != Priority.NORMAL:
+        _tell_priority(case, now)
     return case
+
+
+def _tell_priority(case: Case, now: dt.datetime) -> None:
+    """An urgent or critical case is news for the street's staff and the command center at once."""
+    with override("zh-hans"):
+        title = _("%(priority)s case %(number)s: %(title)s") % {
+            "priority": case.get_priority_display(), "number": case.number, "title": case.title}
+        body = _("%(category)s at %(address)s. Reported at %(at)s.") % {
+            "category": case.category, "address": case.address or case.grid.name,
+            "at": timezone.localtime(case.created_at).strftime("%Y-%m-%d %H:%M")}
+    notify([Note(notices.street_staff_ids(case.street_id) + notices.command_ids(case.street.district_id),
+                 f"priority:{case.pk}:{case.priority}", notices.WorkflowNoticeKind.PRIORITY, title, body,
+                 case_number=case.number, link=notices.case_link(case.number))], now)
 
 
 @transaction.atomic
@@ -268,17 +303,19 @@ def case_dispatch(*, case: Case, actor, lead: str, cooperating: Iterable[str] = 
     lead_unit = _assignees(case, [lead], "lead")[0]
     helpers = _assignees(case, cooperating, "cooperating")
     if due_at is None:
-        due_at = due_time(case.category, now)
+        due_at = due_time(case.category, now, case.priority)
     elif due_at <= now:
         raise InvalidInput({"due_at": _("The due time must be in the future.")})
     field = "department" if case.tier == Tier.DISTRICT else "agency"
-    warn_at = warn_time(now, due_at)
+    warn_at, accept_due_at = warn_time(now, due_at), accept_due_time(case.category, now, due_at)
     Task.objects.bulk_create(
-        [Task(case=case, role=TaskRole.LEAD, due_at=due_at, warn_at=warn_at, created_at=now, **{field: lead_unit})]
-        + [Task(case=case, role=TaskRole.COOPERATING, due_at=due_at, warn_at=warn_at, created_at=now,
-                **{field: helper}) for helper in helpers]
+        [Task(case=case, role=TaskRole.LEAD, due_at=due_at, warn_at=warn_at, accept_due_at=accept_due_at,
+              created_at=now, **{field: lead_unit})]
+        + [Task(case=case, role=TaskRole.COOPERATING, due_at=due_at, warn_at=warn_at, accept_due_at=accept_due_at,
+                created_at=now, **{field: helper}) for helper in helpers]
     )
     from_status = case.status
+    # `overdue` is about the live task, which is new; `ever_overdue` stays as it was: lateness is a fact.
     case.status, case.dispatched_at, case.overdue = to_status, now, False
     _save_case(case, "status", "dispatched_at", "overdue")
     _event(case=case, action=Action.DISPATCH, actor=actor, unit=unit, at=now, from_status=from_status,
@@ -287,10 +324,9 @@ def case_dispatch(*, case: Case, actor, lead: str, cooperating: Iterable[str] = 
 
 
 def _cancel_open_tasks(case: Case) -> int:
-    """Tasks still pending or in hand end when the case leaves them behind; responses stay on record."""
-    return Task.objects.filter(case=case, status__in=[TaskStatus.PENDING, TaskStatus.ACCEPTED]).update(
-        status=TaskStatus.CANCELLED
-    )
+    """Tasks still to do end when the case leaves them behind (a return waiting for review with them);
+    responses stay on record."""
+    return Task.objects.filter(case=case, status__in=TO_DO_STATUSES).update(status=TaskStatus.CANCELLED)
 
 
 @transaction.atomic
@@ -315,6 +351,48 @@ def case_escalate(*, case: Case, actor, reason: str, now: dt.datetime | None = N
     return case
 
 
+@transaction.atomic
+def case_send_down(*, case: Case, actor, note: str, now: dt.datetime | None = None) -> Case:
+    """大循环 → 小循环: the command center sends a district-tier case back to its street, to be filed
+    and dispatched there (the street is told why). Its lateness stays on record."""
+    now = _now(now)
+    case = _lock_case(case)
+    unit = rules.require(actor, Action.SEND_DOWN, case)
+    if case.tier != Tier.DISTRICT:
+        raise ActionConflict(_("Only a district-tier case can be sent down to its street."))
+    to_status = case_next_status(Action.SEND_DOWN, case.status)
+    from_status = case.status
+    case.status, case.tier, case.overdue = to_status, Tier.STREET, False
+    _save_case(case, "status", "tier", "overdue")
+    cancelled = _cancel_open_tasks(case)
+    _event(case=case, action=Action.SEND_DOWN, actor=actor, unit=unit, at=now, from_status=from_status,
+           to_status=to_status, note=note, data={"cancelled_tasks": cancelled})
+    with override("zh-hans"):
+        title = _("Case %(number)s was sent down to the street") % {"number": case.number}
+    notify([Note(notices.street_staff_ids(case.street_id), f"sent_down:{case.pk}:{now.timestamp():.0f}",
+                 notices.WorkflowNoticeKind.SENT_DOWN, title, note, case_number=case.number,
+                 link=notices.case_link(case.number))], now)
+    return case
+
+
+@transaction.atomic
+def case_acknowledge_alarm(*, case: Case, actor, now: dt.datetime | None = None) -> Case:
+    """A critical case's alarm rings on the dashboard until someone in charge has seen it."""
+    now = _now(now)
+    case = _lock_case(case)
+    unit = rules.require(actor, Action.ACKNOWLEDGE_ALARM, case)
+    case_next_status(Action.ACKNOWLEDGE_ALARM, case.status)
+    if case.priority != Priority.CRITICAL:
+        raise ActionConflict(_("Only a critical case raises an alarm."))
+    if case.alarm_acknowledged_at is not None:
+        raise ActionConflict(_("The alarm has already been acknowledged."))
+    case.alarm_acknowledged_at = now
+    _save_case(case, "alarm_acknowledged_at")
+    _event(case=case, action=Action.ACKNOWLEDGE_ALARM, actor=actor, unit=unit, at=now, from_status=case.status,
+           to_status=case.status)
+    return case
+
+
 # --- handle / feedback ---------------------------------------------------------------------------
 
 def _task_event(*, case: Case, task: Task, action: str, actor, unit: str, now, from_status: str, note="", data=None):
@@ -324,31 +402,93 @@ def _task_event(*, case: Case, task: Task, action: str, actor, unit: str, now, f
 
 @transaction.atomic
 def task_accept(*, task: Task, actor, now: dt.datetime | None = None) -> Task:
+    """签收: timed against the task's accept-by time (the response rate, 响应率)."""
     now = _now(now)
     case, task = _lock_task(task)
     unit = rules.require(actor, Action.ACCEPT, case, task)
     task.status, task.accepted_at = task_next_status(Action.ACCEPT, task.status), now
-    task.save(update_fields=["status", "accepted_at"])
-    _task_event(case=case, task=task, action=Action.ACCEPT, actor=actor, unit=unit, now=now, from_status=case.status)
+    task.accepted_late = task.accept_due_at is not None and now > task.accept_due_at
+    task.save(update_fields=["status", "accepted_at", "accepted_late"])
+    _task_event(case=case, task=task, action=Action.ACCEPT, actor=actor, unit=unit, now=now, from_status=case.status,
+                data={"late": task.accepted_late})
     return task
 
 
 @transaction.atomic
 def task_return(*, task: Task, actor, reason: str, now: dt.datetime | None = None) -> Task:
-    """Wrong assignee: a returned lead task sends the case back to `filed` for a new dispatch."""
+    """退单: the agency asks to give the task back, with its reason. Nothing moves until the dispatcher
+    of the case's tier approves or refuses; the task's clock keeps running meanwhile, and the request
+    counts in the agency's indicators either way."""
     now = _now(now)
     case, task = _lock_task(task)
     unit = rules.require(actor, Action.RETURN, case, task)
+    if not reason.strip():
+        raise InvalidInput({"reason": _("Say why the task should go to someone else.")})
+    previous = task.status
     task.status = task_next_status(Action.RETURN, task.status)
+    task.status_before_return, task.return_reason = previous, reason
+    task.return_requests += 1  # under the task's row lock
+    task.save(update_fields=["status", "status_before_return", "return_reason", "return_requests"])
+    case.return_count += 1  # under the case's row lock
+    _save_case(case, "return_count")
+    _task_event(case=case, task=task, action=Action.RETURN, actor=actor, unit=unit, now=now,
+                from_status=case.status, note=reason, data={"return_requests": task.return_requests})
+    with override("zh-hans"):
+        title = _("%(unit)s asks to return case %(number)s") % {"unit": task.assignee, "number": case.number}
+    dispatchers = (notices.command_ids(case.street.district_id) if case.tier == Tier.DISTRICT
+                   else notices.street_staff_ids(case.street_id))
+    notify([Note(dispatchers, f"return:{task.pk}:{task.return_requests}", notices.WorkflowNoticeKind.RETURN_REQUESTED,
+                 title, reason, case_number=case.number, link=notices.case_link(case.number))], now)
+    return task
+
+
+@transaction.atomic
+def task_approve_return(*, task: Task, actor, note: str = "", now: dt.datetime | None = None) -> Task:
+    """退单审核, approved: the task is returned; a returned lead task sends the case back to `filed`
+    for another unit."""
+    now = _now(now)
+    case, task = _lock_task(task)
+    unit = rules.require(actor, Action.APPROVE_RETURN, case, task)
+    task.status = task_next_status(Action.APPROVE_RETURN, task.status)
     task.save(update_fields=["status"])
     from_status = case.status
     if task.role == TaskRole.LEAD:
-        case.status = case_next_status(Action.RETURN, case.status)
+        case.status = case_next_status(Action.APPROVE_RETURN, case.status)
+        case.overdue = False  # the live task is gone; whether it was late stays in ever_overdue
         _cancel_open_tasks(case)
-        _save_case(case, "status")
-    _task_event(case=case, task=task, action=Action.RETURN, actor=actor, unit=unit, now=now,
-                from_status=from_status, note=reason)
+        _save_case(case, "status", "overdue")
+    _task_event(case=case, task=task, action=Action.APPROVE_RETURN, actor=actor, unit=unit, now=now,
+                from_status=from_status, note=note)
+    _tell_return_decision(case, task, approved=True, note=note, now=now)
     return task
+
+
+@transaction.atomic
+def task_refuse_return(*, task: Task, actor, reason: str, now: dt.datetime | None = None) -> Task:
+    """退单审核, refused: the task stays with the agency, back in the status it had (服从街、镇的工作安排)."""
+    now = _now(now)
+    case, task = _lock_task(task)
+    unit = rules.require(actor, Action.REFUSE_RETURN, case, task)
+    task_next_status(Action.REFUSE_RETURN, task.status)
+    if not reason.strip():
+        raise InvalidInput({"reason": _("Say why the task stays with this unit.")})
+    task.status = task.status_before_return or TaskStatus.PENDING
+    task.save(update_fields=["status"])
+    _task_event(case=case, task=task, action=Action.REFUSE_RETURN, actor=actor, unit=unit, now=now,
+                from_status=case.status, note=reason)
+    _tell_return_decision(case, task, approved=False, note=reason, now=now)
+    return task
+
+
+def _tell_return_decision(case: Case, task: Task, *, approved: bool, note: str, now: dt.datetime) -> None:
+    with override("zh-hans"):
+        if approved:
+            title = _("Your return of case %(number)s was approved") % {"number": case.number}
+        else:
+            title = _("Your return of case %(number)s was refused: the task stays with you") % {"number": case.number}
+    notify([Note(notices.handler_ids(agency_id=task.agency_id, department_id=task.department_id),
+                 f"return-decided:{task.pk}:{task.return_requests}", notices.WorkflowNoticeKind.RETURN_DECIDED,
+                 title, note, case_number=case.number, link=notices.case_link(case.number))], now)
 
 
 @transaction.atomic
@@ -388,18 +528,34 @@ def task_approve_extension(*, task: Task, actor, now: dt.datetime | None = None)
 
 @transaction.atomic
 def task_respond(*, task: Task, actor, result: str, now: dt.datetime | None = None) -> Task:
-    """处理反馈: the case becomes `responded` when its lead task has responded."""
+    """处理反馈: the case becomes `responded` when its lead task has responded. Answering a task nobody
+    accepted accepts it, late; answering after the due time makes the task (and a lead task's case)
+    late for ever, whether or not the sweep got there first."""
     now = _now(now)
     case, task = _lock_task(task)
     unit = rules.require(actor, Action.RESPOND, case, task)
+    fields = ["status", "responded_at", "result"]
+    if task.accepted_at is None:
+        task.accepted_at, task.accepted_late = now, True
+        fields += ["accepted_at", "accepted_late"]
+    if now > task.due_at and not task.ever_overdue:
+        task.ever_overdue = True
+        fields.append("ever_overdue")
     task.status, task.responded_at, task.result = task_next_status(Action.RESPOND, task.status), now, result
-    task.save(update_fields=["status", "responded_at", "result"])
+    task.save(update_fields=fields)
     from_status = case.status
     if task.role == TaskRole.LEAD:
         case.status, case.responded_at = case_next_status(Action.RESPOND, case.status), now
-        _save_case(case, "status", "responded_at")
+        case.ever_overdue = case.ever_overdue or task.ever_overdue
+        _save_case(case, "status", "responded_at", "ever_overdue")
     _task_event(case=case, task=task, action=Action.RESPOND, actor=actor, unit=unit, now=now,
                 from_status=from_status, note=result)
+    if task.role == TaskRole.LEAD and case.tier == Tier.STREET:
+        with override("zh-hans"):
+            title = _("%(unit)s answered case %(number)s: to verify") % {"unit": task.assignee, "number": case.number}
+        notify([Note(notices.street_staff_ids(case.street_id), f"answered:{task.pk}:{now.timestamp():.0f}",
+                     notices.WorkflowNoticeKind.ANSWERED, title, result, case_number=case.number,
+                     link=notices.case_link(case.number))], now)
     return task
 
 
@@ -419,14 +575,12 @@ def case_verify(*, case: Case, actor, passed: bool, note: str = "", now: dt.date
         # Co-operating tasks nobody answered end with the case, so they cannot go overdue later.
         data = {"cancelled_tasks": _cancel_open_tasks(case)}
         case.status, case.closed_at = to_status, now
-        _save_case(case, "status", "closed_at")
+        if not case.public_result:  # what the public is told, unless the street has written it already
+            lead = Task.objects.filter(case=case, role=TaskRole.LEAD, status=TaskStatus.RESPONDED).first()
+            case.public_result = lead.result if lead else note
+        _save_case(case, "status", "closed_at", "public_result")
     else:
-        lead = Task.objects.select_for_update().get(case=case, role=TaskRole.LEAD, status=TaskStatus.RESPONDED)
-        lead.status = task_next_status(Action.VERIFY_FAILED, lead.status)
-        lead.due_at = due_time(case.category, now)
-        lead.warn_at = warn_time(now, lead.due_at)
-        lead.responded_at = None  # to be answered again: the first answer did not solve it
-        lead.save(update_fields=["status", "due_at", "warn_at", "responded_at"])
+        lead = _reopen_lead(case, now)
         # The case row is locked: a plain increment cannot lose a concurrent one.
         case.status, case.rework_count, case.responded_at = to_status, case.rework_count + 1, None
         _save_case(case, "status", "rework_count", "responded_at")
@@ -438,6 +592,20 @@ def case_verify(*, case: Case, actor, passed: bool, note: str = "", now: dt.date
     return case
 
 
+def _reopen_lead(case: Case, now: dt.datetime) -> Task | None:
+    """The answered lead task back in the agency's hands with a new due time (rework, or 不满意重办)."""
+    lead = (Task.objects.select_for_update()
+            .filter(case=case, role=TaskRole.LEAD, status=TaskStatus.RESPONDED).order_by("-id").first())
+    if lead is None:
+        return None
+    lead.status = TaskStatus.ACCEPTED
+    lead.due_at = due_time(case.category, now, case.priority)
+    lead.warn_at = warn_time(now, lead.due_at)
+    lead.responded_at = None  # to be answered again: the first answer did not solve it
+    lead.save(update_fields=["status", "due_at", "warn_at", "responded_at"])
+    return lead
+
+
 # The actor's unit on the event of a rating given through the reporter's link (no account).
 RATING_LINK_UNIT = "公众评价"
 
@@ -445,11 +613,13 @@ RATING_LINK_UNIT = "公众评价"
 @transaction.atomic
 def case_rate(*, case: Case, actor, satisfaction: str, comment: str = "", invitation=None,
               now: dt.datetime | None = None) -> Case:
-    """考核评价: the reporter's satisfaction, or street staff recording a call-back.
+    """考核评价: the reporter's own satisfaction, or, from the street's staff, a call-back (回访),
+    kept apart from it: only the reporter's rating counts as the public's.
 
     `invitation` is the reporter's rating link (assessment.RatingInvitation), which stands for the
     reporter instead of a signed-in person (pass `actor=PUBLIC`): the caller locks its row before
-    calling and marks it used in the same transaction (dispatch does not import assessment)."""
+    calling and marks it used in the same transaction (dispatch does not import assessment).
+    A reporter's "dissatisfied" puts the case on the street's queue 不满意待复核."""
     now = _now(now)
     case = _lock_case(case)
     if invitation is not None:
@@ -458,21 +628,120 @@ def case_rate(*, case: Case, actor, satisfaction: str, comment: str = "", invita
         if invitation.used_at is not None:
             raise ActionConflict(_("This case has already been rated."))
         actor, unit = PUBLIC, RATING_LINK_UNIT
+    elif rules.acting_unit(actor, Action.RATE, case) == "reporter":
+        unit = "reporter"
     else:
-        unit = rules.require(actor, Action.RATE, case)
+        return _callback(case=case, actor=actor, satisfaction=satisfaction, note=comment, now=now)
     to_status = case_next_status(Action.RATE, case.status)
     if case.satisfaction:
         raise ActionConflict(_("This case has already been rated."))
     if satisfaction not in Satisfaction.values:
         raise InvalidInput({"satisfaction": _("Unknown satisfaction value.")})
     case.satisfaction, case.satisfaction_comment, case.rated_at = satisfaction, comment, now
-    _save_case(case, "satisfaction", "satisfaction_comment", "rated_at")
+    fields = ["satisfaction", "satisfaction_comment", "rated_at"]
+    if satisfaction == Satisfaction.DISSATISFIED:
+        case.review = Review.PENDING
+        fields.append("review")
+    _save_case(case, *fields)
     data = {"satisfaction": satisfaction}
     if invitation is not None:
         data["via"] = "rating_link"
     _event(case=case, action=Action.RATE, actor=actor, unit=unit, at=now, from_status=to_status, to_status=to_status,
            note=comment, data=data)
+    if satisfaction == Satisfaction.DISSATISFIED:
+        with override("zh-hans"):
+            title = _("The reporter of case %(number)s is dissatisfied: reopen or explain") % {"number": case.number}
+        notify([Note(notices.street_staff_ids(case.street_id), f"dissatisfied:{case.pk}:{case.reopen_count}",
+                     notices.WorkflowNoticeKind.DISSATISFIED, title, comment, case_number=case.number,
+                     link=notices.case_link(case.number))], now)
     return case
+
+
+def _callback(*, case: Case, actor, satisfaction: str, note: str, now: dt.datetime) -> Case:
+    """回访: what the street's staff heard when they called the reporter back (the case row is locked)."""
+    unit = rules.require(actor, Action.CALLBACK, case)
+    to_status = case_next_status(Action.CALLBACK, case.status)
+    if case.callback_satisfaction:
+        raise ActionConflict(_("A call-back has already been recorded for this case."))
+    if satisfaction not in Satisfaction.values:
+        raise InvalidInput({"satisfaction": _("Unknown satisfaction value.")})
+    case.callback_satisfaction, case.callback_note, case.callback_at = satisfaction, note, now
+    _save_case(case, "callback_satisfaction", "callback_note", "callback_at")
+    _event(case=case, action=Action.CALLBACK, actor=actor, unit=unit, at=now, from_status=to_status,
+           to_status=to_status, note=note, data={"satisfaction": satisfaction})
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, actor, note: str = "", now: dt.datetime | None = None) -> Case:
+    """不满意重办: the street takes the reporter's "dissatisfied" as a reason to handle the case again.
+    The lead task reopens with a new due time (a case closed on the spot goes back to `filed`); the
+    reporter may rate again once it closes."""
+    now = _now(now)
+    case = _lock_case(case)
+    unit = rules.require(actor, Action.REOPEN, case)
+    to_status = case_next_status(Action.REOPEN, case.status)
+    if case.review != Review.PENDING:
+        raise ActionConflict(_("Only a case its reporter rated dissatisfied can be reopened."))
+    lead = _reopen_lead(case, now)
+    if lead is None:
+        to_status = CaseStatus.FILED
+        case.tier = Tier.STREET
+    from_status = case.status
+    case.status, case.review, case.reopen_count = to_status, Review.REOPENED, case.reopen_count + 1
+    case.closed_at = case.responded_at = None
+    case.satisfaction, case.satisfaction_comment, case.rated_at = "", "", None  # the next rating is a new one
+    _save_case(case, "status", "tier", "review", "reopen_count", "closed_at", "responded_at", "satisfaction",
+               "satisfaction_comment", "rated_at")
+    _event(case=case, action=Action.REOPEN, actor=actor, unit=unit, at=now, from_status=from_status,
+           to_status=to_status, note=note,
+           data={"reopen_count": case.reopen_count, **({"task": lead.pk, "due_at": lead.due_at.isoformat()}
+                                                       if lead else {})})
+    return case
+
+
+@transaction.atomic
+def case_explain(*, case: Case, actor, note: str, now: dt.datetime | None = None) -> Case:
+    """The street's answer to a "dissatisfied" it does not reopen: sent to the reporter, shown on the
+    follow page."""
+    now = _now(now)
+    case = _lock_case(case)
+    unit = rules.require(actor, Action.EXPLAIN, case)
+    to_status = case_next_status(Action.EXPLAIN, case.status)
+    if case.review != Review.PENDING:
+        raise ActionConflict(_("Only a case its reporter rated dissatisfied needs an explanation."))
+    if not note.strip():
+        raise InvalidInput({"note": _("Write the explanation the reporter will read.")})
+    case.review = Review.EXPLAINED
+    _save_case(case, "review")
+    _event(case=case, action=Action.EXPLAIN, actor=actor, unit=unit, at=now, from_status=to_status,
+           to_status=to_status, note=note)
+    return case
+
+
+@transaction.atomic
+def case_set_public_result(*, case: Case, actor, text: str, now: dt.datetime | None = None) -> Case:
+    """What the reporter and the follow page are told of the outcome, in the street's words."""
+    now = _now(now)
+    case = _lock_case(case)
+    unit = rules.require(actor, Action.PUBLIC_RESULT, case)
+    to_status = case_next_status(Action.PUBLIC_RESULT, case.status)
+    if not text.strip():
+        raise InvalidInput({"text": _("Write the result the public will read.")})
+    case.public_result = text
+    _save_case(case, "public_result")
+    _event(case=case, action=Action.PUBLIC_RESULT, actor=actor, unit=unit, at=now, from_status=to_status,
+           to_status=to_status, note=text)
+    return case
+
+
+def case_record_letter_feedback(*, cases: Iterable[Case], actor, unit: str, letter_number: str, note: str,
+                                now: dt.datetime) -> None:
+    """A deadline letter's feedback on the timeline of each of its cases (and so to each reporter).
+    Called inside the letter's transaction; no case changes state."""
+    for case in cases:
+        _event(case=case, action=Action.LETTER_FEEDBACK, actor=actor, unit=unit, at=now, from_status=case.status,
+               to_status=case.status, note=note, data={"letter": letter_number})
 
 
 # --- attachments ---------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ from dispatch.models import (
     TaskRole,
     Tier,
 )
-from dispatch.notices import NoticeKind, case_link, case_link_parts
+from dispatch.notices import NoticeKind, case_link, case_link_parts, command_ids, street_staff_ids
 from haidian.calendar import TimeUnit, add_working_time
 from haidian.errors import ActionConflict
 from haidian.permissions import Role
@@ -164,9 +164,14 @@ def _insert_cards(kind: str, task_ids: list[int], now: dt.datetime) -> list[int]
     if connection.vendor != "postgresql":
         return _insert_cards_portably(kind, task_ids, now)
     still_due = "t.warn_at <= %(now)s AND t.due_at > %(now)s" if kind == CardKind.YELLOW else "t.due_at <= %(now)s"
+    # A red card makes its task, and a lead task's case, overdue now and late for ever (ever_overdue).
     mark_overdue = f""", overdue AS (
-        UPDATE {Case._meta.db_table} SET overdue = true WHERE NOT overdue AND id = ANY(ARRAY(
+        UPDATE {Case._meta.db_table} SET overdue = true, ever_overdue = true
+        WHERE NOT (overdue AND ever_overdue) AND id = ANY(ARRAY(
             SELECT due.case_id FROM due JOIN cards ON cards.task_id = due.id WHERE due.role = %(lead)s))
+    ), late AS (
+        UPDATE {Task._meta.db_table} SET ever_overdue = true
+        WHERE NOT ever_overdue AND id = ANY(ARRAY(SELECT task_id FROM cards))
     )""" if kind == CardKind.RED else ""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -203,8 +208,10 @@ def _insert_cards_portably(kind: str, task_ids: list[int], now: dt.datetime) -> 
         )
         card_ids = [card_id for (card_id,) in cursor.fetchall()]
     if kind == CardKind.RED and card_ids:
+        Task.objects.filter(cards__in=card_ids, ever_overdue=False).update(ever_overdue=True)
         leads = Task.objects.filter(cards__in=card_ids, role=TaskRole.LEAD).values("case_id")
-        Case.objects.filter(pk__in=leads, overdue=False).update(overdue=True)
+        Case.objects.filter(Q(overdue=False) | Q(ever_overdue=False), pk__in=leads).update(
+            overdue=True, ever_overdue=True)
     return card_ids
 
 
@@ -239,18 +246,13 @@ def _escalate(now: dt.datetime) -> tuple[int, int]:
                     "title": case.title, "unit": task.agency or task.department,
                     "due": timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")}
             notified += notify([Note(
-                _people(Q(role=Role.DISTRICT_COMMAND, district_id=case.street.district_id)
-                        | Q(role=Role.STREET_STAFF, street_id=case.street_id)),
+                command_ids(case.street.district_id) + street_staff_ids(case.street_id),
                 f"escalated:{case.pk}:{task.pk}", NoticeKind.ESCALATED, title, body,
                 case_number=case.number, link=case_link(case.number))], now)
     return escalated, notified
 
 
 # --- notifications -------------------------------------------------------------------------------
-
-def _people(rule: Q) -> list[int]:
-    return list(Membership.objects.filter(rule).values_list("user_id", flat=True).distinct())
-
 
 def _notify_cards(kind: str, card_ids: list[int], now: dt.datetime) -> int:
     """The handlers of each card's task (the agency's head and staff, or the department's

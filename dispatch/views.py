@@ -27,6 +27,7 @@ from dispatch.models import OPEN_STATUSES, TO_DO_STATUSES, Attachment, Case, Cas
 from dispatch.workflow import Action
 from grids import services as grid_services
 from grids.models import GridCell, Patrol
+from haidian import reform
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form, reason
 from haidian.permissions import Role, scope_for
 from haidian.steps import REFUSALS, StepPage
@@ -42,6 +43,7 @@ def _queue_labels():
         CaseStatus.DISPATCHED: _("In hand"),
         CaseStatus.RESPONDED: _("To verify"),
         CaseStatus.CLOSED: _("Closed"),
+        selectors.REVIEW_QUEUE: _("Dissatisfied, to review"),
     }
 
 
@@ -63,7 +65,8 @@ def workbench(request):
         raise Http404
     street = next((s for s in streets if s.code == request.GET.get("street")), streets[0])
     status = request.GET.get("queue", CaseStatus.REPORTED)
-    if status not in selectors.QUEUE_STATUSES:
+    queue_names = [*selectors.QUEUE_STATUSES, selectors.REVIEW_QUEUE]
+    if status not in queue_names:
         status = CaseStatus.REPORTED
     filters = forms.QueueFilterForm(request.GET or None)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
@@ -82,10 +85,11 @@ def workbench(request):
     counts = selectors.queue_counts(user=request.user, street=street)
     labels = _queue_labels()
     queues = [{"status": s, "label": labels[s], "count": counts[s],
-               "url": "?" + urlencode({"street": street.code, "queue": s})} for s in selectors.QUEUE_STATUSES]
+               "url": "?" + urlencode({"street": street.code, "queue": s})} for s in queue_names]
     return render(request, "dispatch/workbench.html", {
         "street": street, "streets": streets, "status": status, "queue_label": labels[status], "queues": queues,
         "rows": rows, "filters": filters, "next_url": next_url,
+        "return_requests": selectors.return_requests(user=request.user, street=street),
         "reflected": selectors.reflected_without_letter(user=request.user, street=street), "extension_requests":
         selectors.extension_requests(user=request.user) if status == CaseStatus.DISPATCHED else [],
     })
@@ -112,10 +116,18 @@ CASE_FORMS = {
     Action.ESCALATE: forms.ReasonForm,
     "verify": forms.VerifyForm,
     Action.RATE: forms.RateForm,
+    Action.CALLBACK: forms.RateForm,
+    Action.REOPEN: forms.OptionalCommentForm,
+    Action.EXPLAIN: forms.CommentForm,
+    Action.PUBLIC_RESULT: forms.PublicResultForm,
+    Action.SEND_DOWN: forms.CommentForm,
+    Action.ACKNOWLEDGE_ALARM: None,
 }
 TASK_FORMS = {
     Action.ACCEPT: None,
     Action.RETURN: forms.ReasonForm,
+    Action.APPROVE_RETURN: forms.OptionalCommentForm,
+    Action.REFUSE_RETURN: forms.ReasonForm,
     Action.REQUEST_EXTENSION: forms.ExtensionForm,
     Action.APPROVE_EXTENSION: None,
     Action.RESPOND: forms.RespondForm,
@@ -123,9 +135,12 @@ TASK_FORMS = {
 
 
 def _case_form(form_class):
+    if form_class is None:
+        return None
+
     def make(case: Case, *, user, prefix: str, data=None, files=None):
         kwargs = {"prefix": prefix}
-        if form_class is forms.DispatchForm:
+        if form_class in (forms.DispatchForm, forms.PublicResultForm):
             kwargs["case"] = case
         if form_class is forms.RejectForm:
             kwargs["visible_cases"] = selectors.case_list(user=user).exclude(pk=case.pk)
@@ -156,7 +171,8 @@ def _case_extra(request, case: Case, bound: dict) -> dict:
             "documents": [a for a in case.attachments.all() if not a.content_type.startswith("image/")],
             "reporter_phone": selectors.reporter_phone(user=user, case=case),
             "letters": selectors.letter_list(user=user).filter(cases=case),
-            "may_letter": case.status in OPEN_STATUSES and letters.may_issue(user, case.street_id)}
+            "may_letter": case.status in OPEN_STATUSES and letters.may_issue(user, case.street_id),
+            "returns_flagged": reform.RETURNS_FLAGGED}
 
 
 def _action_label(action: str) -> str:
@@ -190,8 +206,18 @@ def _take_case_step(request, case: Case, action: str, data: dict, form) -> str:
     elif action == "verify":
         _attach(request, case, data["photo"], Attachment.Kind.EVIDENCE)
         services.case_verify(case=case, actor=user, passed=data["passed"], note=data["note"])
-    elif action == Action.RATE:
+    elif action in (Action.RATE, Action.CALLBACK):  # staff's "rating" is recorded as a call-back
         services.case_rate(case=case, actor=user, satisfaction=data["satisfaction"], comment=data["comment"])
+    elif action == Action.REOPEN:
+        services.case_reopen(case=case, actor=user, note=data["note"])
+    elif action == Action.EXPLAIN:
+        services.case_explain(case=case, actor=user, note=data["note"])
+    elif action == Action.PUBLIC_RESULT:
+        services.case_set_public_result(case=case, actor=user, text=data["text"])
+    elif action == Action.SEND_DOWN:
+        services.case_send_down(case=case, actor=user, note=data["note"])
+    elif action == Action.ACKNOWLEDGE_ALARM:
+        services.case_acknowledge_alarm(case=case, actor=user)
     verb = _("verification") if action == "verify" else _action_label(action)
     return _("Done: %(action)s.") % {"action": verb}
 
@@ -240,6 +266,10 @@ def task_act(request, pk: int, action: str):
                 services.task_accept(task=task, actor=user)
             elif action == Action.RETURN:
                 services.task_return(task=task, actor=user, reason=data["reason"])
+            elif action == Action.APPROVE_RETURN:
+                services.task_approve_return(task=task, actor=user, note=data["note"])
+            elif action == Action.REFUSE_RETURN:
+                services.task_refuse_return(task=task, actor=user, reason=data["reason"])
             elif action == Action.REQUEST_EXTENSION:
                 services.task_request_extension(task=task, actor=user, until=data["until"], reason=data["reason"])
             elif action == Action.APPROVE_EXTENSION:
@@ -361,13 +391,14 @@ def agency_inbox(request):
 
 @login_required
 def command_center(request):
-    """区指挥中心: district-tier cases to dispatch, and extension requests."""
+    """区指挥中心: district-tier cases to dispatch, and extension and return requests."""
     scope = scope_for(request.user)
     if not scope.has_role(Role.DISTRICT_COMMAND):
         raise Http404
     return render(request, "dispatch/command.html", {
         "cases": selectors.district_queue(user=request.user),
         "extension_requests": selectors.extension_requests(user=request.user),
+        "return_requests": selectors.return_requests(user=request.user),
     })
 
 
@@ -450,11 +481,17 @@ def _letter_form(form_class):
     return lambda letter, *, user, prefix, data=None, files=None: form_class(data, prefix=prefix)
 
 
+def _letter_close_form(letter, *, user, prefix, data=None, files=None):
+    if data is not None:
+        letters.LETTERS.next_status(letter, "close")  # a letter not yet answered: 409, before any reason
+    return forms.LetterCloseForm(data, prefix=prefix, letter=letter)
+
+
 LETTER_PAGE = StepPage(
     template="dispatch/letter_detail.html", object_name="letter",
     find=lambda user, pk: selectors.letter_list(user=user).filter(pk=pk).first(),
     forms={"acknowledge": None, "answer": _letter_form(forms.AnswerForm), "feedback": _letter_form(forms.FeedbackForm),
-           "close": None},
+           "close": _letter_close_form},
     steps=letters.letter_steps, take=_take_letter_step, extra=_letter_extra,
     done=lambda letter: reverse("dispatch:letter", kwargs={"pk": letter.pk}),
 )
@@ -488,7 +525,7 @@ def workbench_export(request, kind: str):
         raise Http404
     street = next((s for s in streets if s.code == request.GET.get("street", streets[0].code)), None)
     status = request.GET.get("queue") or None
-    if street is None or (status is not None and status not in selectors.QUEUE_STATUSES):
+    if street is None or (status is not None and status not in [*selectors.QUEUE_STATUSES, selectors.REVIEW_QUEUE]):
         raise Http404
     filters = forms.QueueFilterForm(request.GET)
     # The page ignores filters it cannot read; a file must not quietly hold more than was asked for.

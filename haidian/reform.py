@@ -16,6 +16,14 @@ DEFAULT_WEIGHTS = {"weight_objective": 40, "weight_upward": 20, "weight_downward
 YELLOW_CARD_SHARE = 0.75
 # A street-tier lead task this many working days past its due time goes up to the district (大循环).
 ESCALATION_GRACE_WORKING_DAYS = 1
+# 问题分级处置: an urgent case's limit is this share of its category's; a critical one's is this many
+# calendar hours, whatever the category says.
+URGENT_LIMIT_SHARE = 0.5
+CRITICAL_LIMIT_HOURS = 2
+# 签收: an agency's time to accept a task, by default (a category may set its own).
+ACCEPT_LIMIT_WORKING_HOURS = 2
+# 退单: a case whose tasks were returned this many times is flagged on the workbench and dashboard.
+RETURNS_FLAGGED = 2
 # 问题限期受理函告: the agency's time to answer a deadline letter, by default.
 LETTER_DEADLINE_WORKING_DAYS = 5
 # 群众反映强烈: this many reports of one category in one grid within the window (days), or this many

@@ -82,7 +82,8 @@ def request_submit(*, client: ApiClient, submission: Submission, now: dt.datetim
         case = case_create(
             actor=PUBLIC, title=_title(submission), lat=submission.lat, lng=submission.lng, source=Source.OPEN311,
             description=description, address=submission.address, reporter_name=submission.reporter_name,
-            reporter_phone=submission.reporter_phone, category=submission.category, now=now,
+            reporter_phone=submission.reporter_phone, reporter_email=submission.email, category=submission.category,
+            now=now,
         )
     except InvalidInput as error:
         # e.g. a point outside every grid of the district

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
 from agencies.models import Agency
-from dispatch.models import Case, DeadlineLetter, LetterEvent, LetterNumberSequence, LetterStatus
+from dispatch.models import Case, CaseStatus, DeadlineLetter, LetterEvent, LetterNumberSequence, LetterStatus
 from dispatch.notices import NoticeKind, letter_link
+from dispatch.services import case_record_letter_feedback
 from haidian.calendar import TimeUnit, add_working_time
 from haidian.errors import ActionConflict, InvalidInput
 from haidian.permissions import Role
@@ -146,18 +147,32 @@ def letter_feedback(*, letter: DeadlineLetter, actor, note: str, now: dt.datetim
     unit = _street_staff(actor, letter.street_id)
     LETTERS.move(letter, "feedback", actor=actor, at=now, unit=unit, note=note,
                  changes={"feedback": note, "feedback_at": now})
+    # On each case's timeline too: from there it reaches every reporter and their follow pages.
+    case_record_letter_feedback(cases=letter.cases.order_by("id"), actor=actor, unit=unit,
+                                letter_number=letter.number, note=note, now=now)
     return letter
 
 
 @transaction.atomic
-def letter_close(*, letter: DeadlineLetter, actor, now: dt.datetime | None = None) -> DeadlineLetter:
+def letter_close(*, letter: DeadlineLetter, actor, reasons: dict[str, str] | None = None,
+                 now: dt.datetime | None = None) -> DeadlineLetter:
+    """A letter closes the loop only when its cases are closed: each linked case still open needs a
+    reason (by case number) recorded on the letter's closing event."""
     now = now or timezone.now()
     letter = LETTERS.lock(letter)
     unit = _street_staff(actor, letter.street_id)
     LETTERS.next_status(letter, "close")
     if not letter.feedback:
         raise ActionConflict(_("Record the feedback given to the reporters before closing the letter."))
-    LETTERS.move(letter, "close", actor=actor, at=now, unit=unit, changes={"closed_at": now})
+    reasons = {number: reason.strip() for number, reason in (reasons or {}).items() if reason and reason.strip()}
+    still_open = list(letter.cases.exclude(status__in=CaseStatus.terminal_values()).order_by("number")
+                      .values_list("number", flat=True))
+    unexplained = [number for number in still_open if number not in reasons]
+    if unexplained:
+        raise ActionConflict(_("Cases %(numbers)s are still open: close them first, or give a reason for each.")
+                             % {"numbers": "、".join(unexplained)})
+    LETTERS.move(letter, "close", actor=actor, at=now, unit=unit, changes={"closed_at": now},
+                 data={"open_cases": {number: reasons[number] for number in still_open}} if still_open else None)
     return letter
 
 

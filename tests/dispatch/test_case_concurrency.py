@@ -82,11 +82,12 @@ def test_accepting_and_returning_one_task_at_once_leaves_a_consistent_case(dispa
         lambda: services.task_return(task=task, actor=agency_head, reason="不属于派出所职责"),
     )
 
-    # Either order is fine: accept then return (both succeed), or return then a refused accept.
+    # Either order is fine: accept then ask to return (both succeed), or the request then a refused
+    # accept. The case stays with the agency until the street decides on the return.
     task.refresh_from_db()
     case = Case.objects.get(pk=dispatched_case.pk)
-    assert task.status == "returned"
-    assert case.status == "filed"
+    assert task.status == "return_requested"
+    assert (case.status, case.return_count) == ("dispatched", 1)
     refused = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
     assert all(isinstance(outcome, ActionConflict) for outcome in refused), outcomes
     events = CaseEvent.objects.filter(case=dispatched_case, action__in=["accept", "return"]).count()

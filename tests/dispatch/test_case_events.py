@@ -75,7 +75,9 @@ ACTIONS = {
                 lambda c, k: services.task_respond(task=lead_task(c), actor=k.agency_head, result="已处理")),
     "verify_passed": ("responded_case", lambda c, k: services.case_verify(case=c, actor=k.street_staff, passed=True)),
     "verify_failed": ("responded_case", lambda c, k: services.case_verify(case=c, actor=k.grid_worker, passed=False)),
-    "rate": ("closed_case", lambda c, k: services.case_rate(case=c, actor=k.street_staff, satisfaction="satisfied")),
+    # Staff "rating" a case record what they heard when calling the reporter back (回访).
+    "callback": ("closed_case",
+                 lambda c, k: services.case_rate(case=c, actor=k.street_staff, satisfaction="satisfied")),
     "attach": ("reported_case", lambda c, k: services.case_attach(
         case=c, actor=k.grid_worker, kind="document",
         upload=SimpleUploadedFile("说明.pdf", b"%PDF-1.4\n", "application/pdf"))),

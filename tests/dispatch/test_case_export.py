@@ -22,7 +22,8 @@ from tests.dispatch.conftest import REPORTER_PHONE, shanghai, signed_in
 pytestmark = pytest.mark.django_db
 
 HEADER = ["案件编号", "标题", "状态", "层级", "优先级", "来源", "类别", "街道", "社区", "网格", "地址", "上报时间",
-          "立案时间", "派遣时间", "结案时间", "是否超期", "返工次数", "满意度", "反映人电话"]
+          "立案时间", "派遣时间", "结案时间", "是否超期", "返工次数", "满意度", "回访满意度",
+          "反映人电话"]
 BOM = "\ufeff".encode()
 # Guardian permissions, the units' streets or districts, the role groups; an agency's scope also
 # looks up the streets it covers.
@@ -79,7 +80,8 @@ def test_the_csv_is_utf8_with_a_bom_chinese_columns_and_chinese_values(api, clos
         "网格": grid.name, "地址": closed_case.address,
         "上报时间": local.strftime("%Y-%m-%d %H:%M"),
         "立案时间": row["立案时间"], "派遣时间": row["派遣时间"], "结案时间": row["结案时间"],
-        "是否超期": "否", "返工次数": "0", "满意度": "基本满意", "反映人电话": REPORTER_PHONE,
+        "是否超期": "否", "返工次数": "0", "满意度": "", "回访满意度": "基本满意",
+        "反映人电话": REPORTER_PHONE,
     }
     for column in ("立案时间", "派遣时间", "结案时间"):
         assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row[column]), column

@@ -63,7 +63,8 @@ def test_a_case_goes_from_report_to_rating_through_the_api(
     assert rated.status_code == 200, rated.json()
 
     detail = staff.get(f"/api/v1/cases/{number}/").json()
-    assert detail["satisfaction"] == "satisfied"
+    # What staff record is their call-back (回访), not the reporter's own rating.
+    assert (detail["satisfaction"], detail["callback_satisfaction"]) == ("", "satisfied")
     assert [(e["action"], e["from_status"], e["to_status"], e["actor"]) for e in detail["events"]] == [
         ("create", "", "reported", "grid-worker"),
         ("file", "reported", "filed", "street-staff"),
@@ -71,7 +72,7 @@ def test_a_case_goes_from_report_to_rating_through_the_api(
         ("accept", "dispatched", "dispatched", "agency-head"),
         ("respond", "dispatched", "responded", "agency-head"),
         ("verify_passed", "responded", "closed", "street-staff"),
-        ("rate", "closed", "closed", "street-staff"),
+        ("callback", "closed", "closed", "street-staff"),
     ]
     assert all({"at", "note"} <= event.keys() for event in detail["events"])
     assert [event["at"] for event in detail["events"]] == sorted(event["at"] for event in detail["events"])
@@ -111,7 +112,11 @@ def test_a_returned_lead_task_sends_the_case_back_to_be_dispatched_again(
     lead = lead_task(dispatched_case)
     response = post(api.as_user(agency_head), f"/api/v1/tasks/{lead.pk}/return/", {"reason": "不属于派出所职责"})
     assert response.status_code == 200, response.json()
-    assert response.json()["status"] == "returned"
+    assert response.json()["status"] == "return_requested"  # 退单审核: the street decides
+    assert Case.objects.get(pk=dispatched_case.pk).status == "dispatched"
+    approved = post(api.as_user(street_staff), f"/api/v1/tasks/{lead.pk}/approve_return/", {})
+    assert approved.status_code == 200, approved.json()
+    assert approved.json()["status"] == "returned"
     assert Case.objects.get(pk=dispatched_case.pk).status == "filed"
     assert dict(dispatched_case.tasks.values_list("role", "status")) == {
         "lead": "returned", "cooperating": "cancelled"}
@@ -217,16 +222,16 @@ def test_responding_to_a_returned_task_is_a_conflict(api, dispatched_case, agenc
     assert post(head, f"/api/v1/tasks/{task.pk}/return/", {"reason": "不属于派出所职责"}).status_code == 200
     response = post(head, f"/api/v1/tasks/{task.pk}/respond/", {"result": "已处理"})
     assert response.status_code == 409
-    assert response.json()["detail"] == "Cannot respond: the task is returned."
+    assert response.json()["detail"] == "Cannot respond: the task is return requested."
 
 
-def test_rating_twice_is_a_conflict(api, closed_case, street_staff):
+def test_recording_a_call_back_twice_is_a_conflict(api, closed_case, street_staff):
     staff = api.as_user(street_staff)
     assert post(staff, f"/api/v1/cases/{closed_case.number}/rate/", {"satisfaction": "satisfied"}).status_code == 200
     response = post(staff, f"/api/v1/cases/{closed_case.number}/rate/", {"satisfaction": "dissatisfied"})
     assert response.status_code == 409
-    assert response.json()["detail"] == "This case has already been rated."
-    assert Case.objects.get(pk=closed_case.pk).satisfaction == "satisfied"
+    assert response.json()["detail"] == "A call-back has already been recorded for this case."
+    assert Case.objects.get(pk=closed_case.pk).callback_satisfaction == "satisfied"
 
 
 def test_escalating_a_district_tier_case_is_a_conflict(api, filed_case, street_staff):

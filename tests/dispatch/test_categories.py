@@ -4,7 +4,7 @@ has already seeded them once."""
 import pytest
 
 from agencies.models import Department
-from agencies.seed import AGENCY_TYPES
+from agencies.seed import STREET_KINDS
 from dispatch.models import Category
 from dispatch.seed import seed_haidian
 from haidian.calendar import TimeUnit
@@ -59,11 +59,9 @@ def test_every_leaf_has_a_department_of_haidian_and_a_positive_time_limit_in_a_v
         assert leaf.time_limit_unit in TimeUnit.values, leaf.name
 
 
-def test_a_leafs_default_agency_is_one_of_the_kinds_every_street_has_or_none():
-    street_kinds = {kind for kind, _tag, _suffix in AGENCY_TYPES}
-
+def test_a_leafs_default_agency_is_one_of_the_kinds_serving_every_street():
     for leaf in leaves():
-        assert leaf.default_agency_kind in street_kinds | {""}, leaf.name
+        assert leaf.default_agency_kind in STREET_KINDS, leaf.name
 
 
 @pytest.mark.parametrize("name", [
@@ -83,9 +81,9 @@ def test_the_common_problems_are_leaf_categories(name):
     ("无照经营", "110108-gs", "gss", 3, TimeUnit.WORKING_DAYS),
     ("违章停车", "110108-jt", "jtdd", 2, TimeUnit.WORKING_HOURS),
     ("餐饮卫生", "110108-ws", "wsjd", 3, TimeUnit.WORKING_DAYS),
-    ("消防通道堵塞", "110108-xf", "", 4, TimeUnit.CALENDAR_HOURS),
-    ("路灯损坏", "110108-cgzx", "", 3, TimeUnit.WORKING_DAYS),
-    ("暴露垃圾", "110108-hw", "", 4, TimeUnit.WORKING_HOURS),
+    ("消防通道堵塞", "110108-xf", "xfz", 4, TimeUnit.CALENDAR_HOURS),
+    ("路灯损坏", "110108-cgzx", "cgjd", 3, TimeUnit.WORKING_DAYS),
+    ("暴露垃圾", "110108-hw", "hws", 4, TimeUnit.WORKING_HOURS),
 ])
 def test_a_category_goes_to_the_unit_that_handles_it_within_its_time_limit(name, department, agency_kind, limit,
                                                                            unit):

@@ -33,7 +33,9 @@ STEPS = {
                                                                now=now),
     "feedback": lambda letter, actor, now: letters.letter_feedback(letter=letter, actor=actor,
                                                                    note="11月5日电话回访反映人，表示满意。", now=now),
-    "close": lambda letter, actor, now: letters.letter_close(letter=letter, actor=actor, now=now),
+    "close": lambda letter, actor, now: letters.letter_close(
+        letter=letter, actor=actor, now=now,
+        reasons={case.number: "反映人已表示满意，转入长效巡查。" for case in letter.cases.all()}),
 }
 # Who may take each step: the addressed agency's head answers, the issuing street follows up.
 TAKEN_BY = {"acknowledge": "agency_head", "answer": "agency_head", "feedback": "street_staff", "close": "street_staff"}

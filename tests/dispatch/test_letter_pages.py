@@ -61,7 +61,11 @@ def test_the_agency_head_answers_from_the_letter_inbox_and_the_street_closes_it(
     assert forms_on(staff.get(f"/letters/{letter.pk}/")) == {"feedback"}
     staff.post(f"/letters/{letter.pk}/do/feedback/", {"feedback-note": "11月10日电话回访反映人，表示满意。"})
     assert forms_on(staff.get(f"/letters/{letter.pk}/")) == {"feedback", "close"}
-    staff.post(f"/letters/{letter.pk}/do/close/")
+    # Its case is still open: the letter closes only with a reason for it.
+    refused = staff.post(f"/letters/{letter.pk}/do/close/")
+    assert refused.status_code == 400 and DeadlineLetter.objects.get(pk=letter.pk).status != LetterStatus.CLOSED
+    [number] = letter.cases.values_list("number", flat=True)
+    staff.post(f"/letters/{letter.pk}/do/close/", {f"close-reason_{number}": "已纳入长效巡查，反映人知悉。"})
 
     letter.refresh_from_db()
     assert letter.status == LetterStatus.CLOSED

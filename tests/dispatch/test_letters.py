@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from dispatch import sweep
 from dispatch.letters import services as letters
 from dispatch.models import DeadlineLetter, LetterStatus
+from haidian.errors import ActionConflict
 from notifications.models import Notification
 from tests.dispatch.conftest import shanghai
 
@@ -54,7 +55,12 @@ def test_a_letter_goes_through_its_lifecycle_over_the_api(api, letter, street_st
     assert staff.post(f"/api/v1/letters/{letter.pk}/close/").status_code == 409  # no feedback to reporters yet
     assert staff.post(f"/api/v1/letters/{letter.pk}/feedback/", {"note": "11月10日电话回访反映人，表示满意。"},
                       format="json").status_code == 200
-    closed = staff.post(f"/api/v1/letters/{letter.pk}/close/").json()
+    # Its cases are still open: closing needs a reason for each, by case number.
+    numbers = list(letter.cases.values_list("number", flat=True))
+    refused = staff.post(f"/api/v1/letters/{letter.pk}/close/")
+    assert refused.status_code == 409 and all(number in refused.json()["detail"] for number in numbers)
+    closed = staff.post(f"/api/v1/letters/{letter.pk}/close/",
+                        {"reasons": {number: "已纳入长效巡查。" for number in numbers}}, format="json").json()
     assert closed["status"] == LetterStatus.CLOSED and closed["feedback"].startswith("11月10日")
 
 
@@ -139,3 +145,24 @@ def test_an_answered_letter_is_not_reminded(letter, agency_head):
 
 def test_a_new_letter_tells_the_agency(agency_head, letter):  # the head exists before the letter
     assert Notification.objects.filter(user=agency_head, key=f"letter:{letter.pk}").exists()
+
+
+def test_a_letter_refuses_to_close_with_an_open_case_and_its_feedback_reaches_each_case(letter, street_staff,
+                                                                                        agency_head):
+    """The loop closes on the cases: a reason for each still open, and the feedback on each case's
+    timeline, from where each reporter is told (public.reporters)."""
+    letters.letter_acknowledge(letter=letter, actor=agency_head)
+    letters.letter_answer(letter=letter, actor=agency_head, answer="已联合执法清理。")
+    letters.letter_feedback(letter=letter, actor=street_staff, note="已清理，欢迎继续监督。")
+    cases = list(letter.cases.order_by("number"))
+    assert all(case.events.filter(action="letter_feedback", note="已清理，欢迎继续监督。",
+                                  data__letter=letter.number).count() == 1 for case in cases)
+
+    with pytest.raises(ActionConflict):
+        letters.letter_close(letter=letter, actor=street_staff, reasons={cases[0].number: "已纳入长效巡查"})
+    assert DeadlineLetter.objects.get(pk=letter.pk).status == LetterStatus.ANSWERED
+
+    closed = letters.letter_close(letter=letter, actor=street_staff,
+                                  reasons={case.number: "已纳入长效巡查" for case in cases})
+    assert closed.status == LetterStatus.CLOSED
+    assert closed.events.get(action="close").data == {"open_cases": {case.number: "已纳入长效巡查" for case in cases}}

@@ -108,12 +108,13 @@ def test_queue_pages_keep_a_constant_number_of_queries(path, user_fixture, reque
 def test_each_person_sees_only_the_actions_they_may_take_now(reported_case, workflow, street_staff, grid_worker,
                                                             agency_head, district_command):
     number = reported_case.number
-    assert forms_on(signed_in(street_staff).get(f"/cases/{number}/")) == {"file", "reject"}
+    # The street may also blow the whistle on any open case (吹哨报到, a link to its form).
+    assert forms_on(signed_in(street_staff).get(f"/cases/{number}/")) == {"file", "reject", "whistle"}
     assert forms_on(signed_in(grid_worker).get(f"/cases/{number}/")) == {"resolve_on_site"}
     assert forms_on(signed_in(district_command).get(f"/cases/{number}/")) == set()
 
     case = workflow.dispatch(reported_case)
-    assert forms_on(signed_in(street_staff).get(f"/cases/{number}/")) == {"escalate"}
+    assert forms_on(signed_in(street_staff).get(f"/cases/{number}/")) == {"escalate", "whistle"}
     assert forms_on(signed_in(agency_head).get(f"/cases/{number}/")) >= {"accept", "return", "respond",
                                                                           "request_extension"}
     workflow.respond(case)
@@ -198,7 +199,8 @@ def test_the_street_escalates_and_the_command_center_dispatches_to_a_department(
 
     command = signed_in(district_command)
     assert filed_case.number in command.get("/command/").content.decode()
-    assert forms_on(command.get(f"/cases/{filed_case.number}/")) == {"dispatch"}
+    # It dispatches the case to a department, or sends it back down to the street.
+    assert forms_on(command.get(f"/cases/{filed_case.number}/")) == {"dispatch", "send_down"}
     assert command.post(f"/cases/{filed_case.number}/do/dispatch/",
                         {"dispatch-lead": department.code}).status_code == 302
     filed_case.refresh_from_db()

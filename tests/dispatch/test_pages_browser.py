@@ -207,10 +207,14 @@ def test_a_returned_task_goes_back_to_the_street_for_a_new_dispatch(live_server,
     task = Task.objects.get(case__number=number, agency=world["squad"])
     squad.open(f"/cases/{number}/")
     squad.act(f"task{task.pk}-do-return", fields={f"#id_task{task.pk}-return-reason": "犬只问题属派出所职责。"})
-    assert Case.objects.get(number=number).status == CaseStatus.FILED
-    assert squad.page.locator("[data-action]").count() == 0  # nothing left for the squad to do
+    # 退单审核: a request; the case stays with the squad until the street decides.
+    assert Case.objects.get(number=number).status == CaseStatus.DISPATCHED
+    assert squad.page.locator("[data-action]").count() == 0  # nothing left for the squad to do meanwhile
 
     staff.open(f"/cases/{number}/")
+    staff.act(f"task{task.pk}-do-approve_return",
+              fields={f"#id_task{task.pk}-approve_return-note": "同意，改派派出所。"})
+    assert Case.objects.get(number=number).status == CaseStatus.FILED
     staff.act("do-dispatch", choose={"#id_dispatch-lead": world["police"].name})
     assert Task.objects.get(case__number=number, status=TaskStatus.PENDING).agency == world["police"]
     for person in (worker, staff, squad):
