@@ -2,11 +2,15 @@
 weighted, graded and ranked within each kind of unit.
 
     component      source                                                       0–100
-    objective      `indicators.objective_score` of the half-year's cases (set-based SQL)
+    objective      `indicators.objective_score` of the half-year's cases (set-based SQL): for agencies
+                   and departments also the response rate (响应率), the return rate (退单率, lower
+                   is better) and check-ins (报到及时率); for streets and communities the
+                   resolution rate (解决率); on-time figures read the ever-overdue facts
     upward         mean over the unit's submitted upward forms of each form's mean score
     downward       the same over downward forms
-    satisfaction   (satisfied + basically satisfied) / all answers × 100, over the reporters'
-                   ratings of cases closed in the half and the survey firm's imported answers
+    satisfaction   (satisfied + basically satisfied) / all answers × 100, over the reporters' own
+                   ratings of cases closed in the half (never the street's call-backs, 回访) and
+                   the survey firm's imported answers
     total          Σ weight × component / Σ weight over the components the unit has (a unit
                    nobody rated is not punished for it: the weights of what exists are scaled up)
     grade          A ≥ 90, B ≥ 75, C ≥ 60, D ≥ 40, E below

@@ -61,24 +61,40 @@ SCORE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 SCORE_FIELDS = frozenset({"total", "objective", "upward", "downward", "satisfaction"})
 
-# The indicators of the digital urban management performance standard (CJ/T 292), in column
-# order: counts, then rates, so that each kind's own keys read in a natural order (agencies:
-# 应处置数 … 按期答复函告数, streets: 受理量 … 监督举报数, grid workers: 上报数 … 巡查次数). Keys not
-# listed here follow them in alphabetical order, titled with their key.
+# The indicators of the digital urban management performance standard (CJ/T 292) and of the
+# 12345 hotline's 三率, in column order: counts, then rates, so that each kind's own keys read in a
+# natural order (agencies: 接收任务数 … 未报到次数, streets: 受理量 … 不满意数, grid workers: 上报数 …
+# 巡查次数). Keys not listed here follow them in alphabetical order, titled with their key.
 INDICATOR_TITLES: dict[str, str] = {
     "volume": "受理量",
     "accepted": "立案数",
+    "received": "接收任务数",
     "due": "应处置数",
     "handled": "处置数",
     "handled_on_time": "按期处置数",
     "overdue": "超期数",
     "extended": "延期数",
+    "accept_due": "应签收数",
+    "accepted_on_time": "按时签收数",
+    "return_requests": "退单数",
+    "returns_approved": "退单获批数",
+    "returns_refused": "退单被驳回数",
     "closed": "结案数",
     "closed_on_time": "按期结案数",
+    "resolved": "解决数",
     "reworked": "返工数",
     "public_reports": "监督举报数",
+    "satisfied": "满意数",
+    "basically_satisfied": "基本满意数",
+    "dissatisfied": "不满意数",
     "letters": "函告数",
     "letters_on_time": "按期答复函告数",
+    "meetings_required": "应到会次数",
+    "meetings_attended": "实到会次数",
+    "summoned": "应报到次数",
+    "check_ins_on_time": "按时报到次数",
+    "check_ins_late": "迟到次数",
+    "check_ins_missing": "未报到次数",
     "reported": "上报数",
     "valid": "有效上报数",
     "checks": "核查数",
@@ -86,11 +102,17 @@ INDICATOR_TITLES: dict[str, str] = {
     "patrols": "巡查次数",
     "handling_rate": "处置率",
     "on_time_rate": "按期处置率",
+    "response_rate": "响应率",
     "rework_rate": "返工率",
     "extension_rate": "延期率",
+    "return_rate": "退单率",
     "letters_on_time_rate": "函告按期答复率",
+    "meeting_attendance_rate": "到会率",
+    "check_in_rate": "报到及时率",
     "closure_rate": "结案率",
     "on_time_closure_rate": "按期结案率",
+    "resolution_rate": "解决率",
+    "satisfaction_rate": "满意率",
     "public_report_rate": "监督举报率",
     "valid_report_rate": "有效上报率",
     "on_time_check_rate": "按时核查率",

@@ -3,41 +3,81 @@ the cases with a few set-based GROUP BY statements, whatever the size of the hal
 
 All times are aware datetimes; the half is [start, end). Every unit that exists appears in the result,
 with zero counts and None rates when it had nothing in the half. A rate is a float in 0–1 rounded half
-up to 4 decimals, None when its denominator is 0.
+up to 4 decimals (`rate`), None when its denominator is 0.
+
+Lateness is a fact (issue 15, "the loop that bites"): a task or case that was ever overdue
+(`ever_overdue`: a red card, or an answer after the due time) never counts as on time, whatever
+happened after — an extension, a new dispatch, the district taking the case over.
 
 Agency A (派驻机构) — tasks t with t.agency = A and start <= t.created_at < end:
 
-    due              应处置数   t.status not in (cancelled, returned), or a cancelled lead task whose
-                                case went up to the district at or after its due time (escalated away
-                                while overdue: it still counts against the agency)
+    received         接收任务数 every such task, whatever became of it
+    due              应处置数   t.status not in (cancelled, returned); or t.ever_overdue (a task late once
+                                stays due when it is returned or cancelled: lateness cannot be handed back);
+                                or a cancelled lead task whose case went up to the district at or after its
+                                due time (escalated away while overdue: it still counts against the agency)
     handled          处置数     due and t.responded_at < end
     handled_on_time  按期处置数 handled and t.responded_at <= t.due_at (due_at includes an approved extension)
-    overdue          超期数     due and t.due_at < end and (t.responded_at is null or t.responded_at > t.due_at)
-                                (a task due after the half never counts, so a past half's figure stays put)
+                                and not t.ever_overdue
+    overdue          超期数     due and t.due_at < end and (t.ever_overdue or t.responded_at is null or
+                                t.responded_at > t.due_at) (a task due after the half never counts, so a past
+                                half's figure stays put)
     extended         延期数     due and t.extension_status = approved
     closed           结案数     due lead tasks whose case has start <= closed_at < end
     reworked         返工数     closed and case.rework_count > 0
+    accept_due       应签收数   due and t.accept_due_at is set (tasks dispatched before 签收 deadlines existed
+                                have none and stay out of the response rate)
+    accepted_on_time 按时签收数 accept_due and t.accepted_at < end and not t.accepted_late (answering a task
+                                nobody accepted accepts it late)
+    return_requests  退单数     the return requests (退单) made on the tasks, approved or refused: Σ
+                                t.return_requests (a task returned before return review existed counts one)
+    returns_approved 退单获批数 t.status = returned
+    returns_refused  退单被驳回数 return_requests − returns_approved
     letters          函告数     deadline letters to A with start <= issued_at < end
     letters_on_time  按期答复数 letters with answered_at <= deadline
     meetings_required 应到会次数 required invitations to the streets' meetings held in the half
     meetings_attended 实到会次数 of those, attended (committees.services.attendance_rate)
+    summoned         应报到次数 the street whistled (吹哨) for A in the half (whistle.selectors.check_in_figures)
+    check_ins_on_time 按时报到次数, check_ins_late 迟到次数, check_ins_missing 未报到次数: how A answered
     handling_rate = handled / due          on_time_rate = handled_on_time / due
     rework_rate = reworked / closed        extension_rate = extended / due
+    response_rate = accepted_on_time / accept_due (响应率, `three_rates`)
+    return_rate = return_requests / received (退单率)
     letters_on_time_rate = letters_on_time / letters
     meeting_attendance_rate = meetings_attended / meetings_required
+    check_in_rate = check_ins_on_time / summoned (报到及时率)
+
+Why returns weigh this way: an approved return (the dispatcher agrees the task belongs elsewhere) is
+not due — the next unit's task is, and counting it again as unhandled would punish the agency twice —
+but every return request, approved or refused, is in the return rate, which the objective score
+counts lower-is-better. So giving work back is never free: an agency that asks to return one task in
+four loses a quarter of that rate's share of its score, and a refused return also stays due with
+its clock running (TO_DO_STATUSES), so a return that made the task late costs the on-time rate too.
+A task returned after it went overdue stays due and overdue (ever_overdue, above). A task asked
+back more than once can push the return rate above 1; it then scores 0, never less.
 
 Department D (专业部门) — the same counts summed over the tasks assigned to D itself (district tier) and
-to D's agencies, and the letters to D's agencies; the rates from the sums.
+to D's agencies, and the letters, meetings and summonses of D's agencies and D; the rates from the sums.
 
 Street S / community C (街道 / 社区) — cases c with c.street = S (c.community = C), start <= c.created_at < end:
 
     volume           受理量     count
     accepted         立案数     c.status not in (reported, rejected)
     closed           结案数     accepted and c.closed_at < end
-    closed_on_time   按期结案数 closed and not c.overdue
+    closed_on_time   按期结案数 closed and not c.ever_overdue
+    resolved         解决数     closed and c.satisfaction <> dissatisfied
     public_reports   监督举报数 accepted and c.source in (resident, hotline_12345, open311)
+    satisfied / basically_satisfied / dissatisfied   满意 / 基本满意 / 不满意数: closed, by the reporter's
+                                own rating (c.satisfaction; the street's call-backs, c.callback_satisfaction,
+                                never count)
     closure_rate = closed / accepted       on_time_closure_rate = closed_on_time / accepted
+    resolution_rate = resolved / accepted (解决率)
+    satisfaction_rate = (satisfied + basically_satisfied) / rated (满意率)
     public_report_rate = public_reports / accepted
+
+The street's 满意率 is that of the cases reported in the half, as on the dashboard (the 三率 of one set
+of cases); the satisfaction component of a round (assessment.compute) reads `case_satisfaction` —
+the cases closed in the half — and the survey firm's answers.
 
 Grid worker U (网格员: every user holding a grid_worker membership):
 
@@ -50,9 +90,13 @@ Grid worker U (网格员: every user holding a grid_worker membership):
     valid_report_rate = valid / reported   on_time_check_rate = checks_on_time / checks
 
 `objective_score` is 100 × the mean of a kind's rates in SCORED that are not None, lower-is-better ones
-taken as 1 − rate, computed from the rounded rates (so a reader of the export can recompute it) and
-rounded half up to 2 decimals. Counts such as 超期数 and patrols, volume and public_report_rate describe
-and are not scored.
+taken as 1 − rate (at least 0), computed from the rounded rates (so a reader of the export can
+recompute it) and rounded half up to 2 decimals. Counts such as 超期数 and patrols, volume,
+public_report_rate and the street's satisfaction_rate (the round's satisfaction component already
+weighs the public's ratings) describe and are not scored.
+
+`three_rates` is the one definition of the 12345 hotline's 三率 (响应率, 解决率, 满意率) from counts: these
+indicators and the dashboard (dashboard.rollups.summary) both call it.
 
 Runs on PostgreSQL, and on SQLite (the demo) where only the check window is written differently.
 """
@@ -84,16 +128,26 @@ from grids.models import Community, Patrol
 from haidian.permissions import Role
 from people.models import Membership
 
+try:  # 吹哨报到 (whistle/) is young: the assessment runs, without check-in figures, where it is missing
+    from whistle.selectors import check_in_figures
+except ImportError:  # pragma: no cover
+    check_in_figures = None
+
 KINDS = ("agency", "department", "street", "community", "grid_worker")
 
 VERIFY_ON_TIME_HOURS = 24
 
-_TASK_COUNTS = ("due", "handled", "handled_on_time", "overdue", "extended", "closed", "reworked")
-_AREA_COUNTS = ("volume", "accepted", "closed", "closed_on_time", "public_reports")
+_TASK_COUNTS = ("received", "due", "handled", "handled_on_time", "overdue", "extended", "closed", "reworked",
+                "accept_due", "accepted_on_time", "return_requests", "returns_approved", "returns_refused")
+_CHECK_IN_COUNTS = ("summoned", "check_ins_on_time", "check_ins_late", "check_ins_missing")
+_AGENCY_COUNTS = (*_TASK_COUNTS, "letters", "letters_on_time", "meetings_attended", "meetings_required",
+                  *_CHECK_IN_COUNTS)
+_AREA_COUNTS = ("volume", "accepted", "closed", "closed_on_time", "resolved", "public_reports", "satisfied",
+                "basically_satisfied", "dissatisfied")
 
 COUNTS: dict[str, tuple[str, ...]] = {
-    "agency": (*_TASK_COUNTS, "letters", "letters_on_time", "meetings_attended", "meetings_required"),
-    "department": (*_TASK_COUNTS, "letters", "letters_on_time", "meetings_attended", "meetings_required"),
+    "agency": _AGENCY_COUNTS,
+    "department": _AGENCY_COUNTS,
     "street": _AREA_COUNTS,
     "community": _AREA_COUNTS,
     "grid_worker": ("reported", "valid", "checks", "checks_on_time", "patrols"),
@@ -104,8 +158,10 @@ _TASK_RATES = {
     "on_time_rate": ("handled_on_time", "due"),
     "rework_rate": ("reworked", "closed"),
     "extension_rate": ("extended", "due"),
+    "return_rate": ("return_requests", "received"),
     "letters_on_time_rate": ("letters_on_time", "letters"),
     "meeting_attendance_rate": ("meetings_attended", "meetings_required"),
+    "check_in_rate": ("check_ins_on_time", "summoned"),
 }
 _AREA_RATES = {
     "closure_rate": ("closed", "accepted"),
@@ -113,7 +169,7 @@ _AREA_RATES = {
     "public_report_rate": ("public_reports", "accepted"),
 }
 
-# rate → (numerator count, denominator count)
+# rate → (numerator count, denominator count); the 三率 come from `three_rates` (THREE_RATES_OF).
 RATES: dict[str, dict[str, tuple[str, str]]] = {
     "agency": _TASK_RATES,
     "department": _TASK_RATES,
@@ -125,9 +181,20 @@ RATES: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
+# Which of the 三率 each kind has: agencies answer for the response, the areas for the outcome.
+THREE_RATES_OF: dict[str, tuple[str, ...]] = {
+    "agency": ("response_rate",),
+    "department": ("response_rate",),
+    "street": ("resolution_rate", "satisfaction_rate"),
+    "community": ("resolution_rate", "satisfaction_rate"),
+}
+THREE_RATE_COUNTS = ("accept_due", "accepted_on_time", "accepted", "resolved", "satisfied", "basically_satisfied",
+                     "dissatisfied")
+
 _TASK_SCORED = {"handling_rate": False, "on_time_rate": False, "rework_rate": True, "extension_rate": True,
-                "letters_on_time_rate": False, "meeting_attendance_rate": False}
-_AREA_SCORED = {"closure_rate": False, "on_time_closure_rate": False}
+                "letters_on_time_rate": False, "meeting_attendance_rate": False, "response_rate": False,
+                "return_rate": True, "check_in_rate": False}
+_AREA_SCORED = {"closure_rate": False, "on_time_closure_rate": False, "resolution_rate": False}
 
 # The rates the objective score averages; True where lower is better (scored as 1 − rate).
 SCORED: dict[str, dict[str, bool]] = {
@@ -183,24 +250,39 @@ _GRID_WORKERS = f"SELECT m.user_id FROM {_MEMBERSHIP} m WHERE m.role = %(grid_wo
 _GRID_WORKER_GRIDS = (f"SELECT m.user_id, m.grid_id FROM {_MEMBERSHIP} m "
                       f"WHERE m.role = %(grid_worker)s AND m.grid_id IS NOT NULL")
 
+# A task that counts as due (the docstring's table), over t and its case c.
+_DUE = """(t.status NOT IN (%(cancelled)s, %(returned)s)
+           OR t.ever_overdue
+           -- a lead task cancelled because the case went up to the district while it was overdue
+           OR (t.status = %(cancelled)s AND t.role = %(lead)s AND c.escalated_at IS NOT NULL
+               AND t.due_at <= c.escalated_at))"""
+_HANDLED = f"{_DUE} AND t.responded_at < %(end)s"
+_CLOSED_LEAD = f"{_DUE} AND t.role = %(lead)s AND c.closed_at >= %(start)s AND c.closed_at < %(end)s"
+# A task returned before return review existed (no request on record) was one return.
+_REQUESTS = ("coalesce(sum(t.return_requests), 0)"
+             " + count(*) FILTER (WHERE t.status = %(returned)s AND t.return_requests = 0)")
+
 # Agencies' and departments' tasks in one pass: a task has exactly one assignee, so each row of the
 # result is either an agency's (department_id null) or a department's own (agency_id null).
 _TASKS_SQL = f"""
     SELECT t.agency_id, t.department_id,
            count(*),
-           count(*) FILTER (WHERE t.responded_at < %(end)s),
-           count(*) FILTER (WHERE t.responded_at < %(end)s AND t.responded_at <= t.due_at),
-           count(*) FILTER (WHERE t.due_at < %(end)s AND (t.responded_at IS NULL OR t.responded_at > t.due_at)),
-           count(*) FILTER (WHERE t.extension_status = %(approved)s),
-           count(*) FILTER (WHERE t.role = %(lead)s AND c.closed_at >= %(start)s AND c.closed_at < %(end)s),
-           count(*) FILTER (WHERE t.role = %(lead)s AND c.closed_at >= %(start)s AND c.closed_at < %(end)s
-                                  AND c.rework_count > 0)
+           count(*) FILTER (WHERE {_DUE}),
+           count(*) FILTER (WHERE {_HANDLED}),
+           count(*) FILTER (WHERE {_HANDLED} AND t.responded_at <= t.due_at AND NOT t.ever_overdue),
+           count(*) FILTER (WHERE {_DUE} AND t.due_at < %(end)s
+                                  AND (t.ever_overdue OR t.responded_at IS NULL OR t.responded_at > t.due_at)),
+           count(*) FILTER (WHERE {_DUE} AND t.extension_status = %(approved)s),
+           count(*) FILTER (WHERE {_CLOSED_LEAD}),
+           count(*) FILTER (WHERE {_CLOSED_LEAD} AND c.rework_count > 0),
+           count(*) FILTER (WHERE {_DUE} AND t.accept_due_at IS NOT NULL),
+           count(*) FILTER (WHERE {_DUE} AND t.accept_due_at IS NOT NULL AND t.accepted_at < %(end)s
+                                  AND NOT t.accepted_late),
+           {_REQUESTS},
+           count(*) FILTER (WHERE t.status = %(returned)s),
+           {_REQUESTS} - count(*) FILTER (WHERE t.status = %(returned)s)
     FROM {_TASK} t JOIN {_CASE} c ON c.id = t.case_id
     WHERE t.created_at >= %(start)s AND t.created_at < %(end)s
-      AND (t.status NOT IN (%(cancelled)s, %(returned)s)
-           -- a lead task cancelled because the case went up to the district while it was overdue
-           OR (t.status = %(cancelled)s AND t.role = %(lead)s AND c.escalated_at IS NOT NULL
-               AND t.due_at <= c.escalated_at))
     GROUP BY t.agency_id, t.department_id
 """
 
@@ -211,16 +293,21 @@ _LETTERS_SQL = f"""
     GROUP BY l.agency_id
 """
 
+_ACCEPTED = "c.status NOT IN (%(reported)s, %(rejected)s)"
+_CLOSED_CASE = f"{_ACCEPTED} AND c.closed_at < %(end)s"
+
 # Per community (and its street): the street's figures are the sums over its communities.
 _CASES_SQL = f"""
     SELECT c.street_id, c.community_id,
            count(*),
-           count(*) FILTER (WHERE c.status NOT IN (%(reported)s, %(rejected)s)),
-           count(*) FILTER (WHERE c.status NOT IN (%(reported)s, %(rejected)s) AND c.closed_at < %(end)s),
-           count(*) FILTER (WHERE c.status NOT IN (%(reported)s, %(rejected)s) AND c.closed_at < %(end)s
-                                  AND NOT c.overdue),
-           count(*) FILTER (WHERE c.status NOT IN (%(reported)s, %(rejected)s)
-                                  AND c.source IN (%(resident)s, %(hotline)s, %(open311)s))
+           count(*) FILTER (WHERE {_ACCEPTED}),
+           count(*) FILTER (WHERE {_CLOSED_CASE}),
+           count(*) FILTER (WHERE {_CLOSED_CASE} AND NOT c.ever_overdue),
+           count(*) FILTER (WHERE {_CLOSED_CASE} AND c.satisfaction <> %(dissatisfied)s),
+           count(*) FILTER (WHERE {_ACCEPTED} AND c.source IN (%(resident)s, %(hotline)s, %(open311)s)),
+           count(*) FILTER (WHERE {_CLOSED_CASE} AND c.satisfaction = %(satisfied)s),
+           count(*) FILTER (WHERE {_CLOSED_CASE} AND c.satisfaction = %(basically_satisfied)s),
+           count(*) FILTER (WHERE {_CLOSED_CASE} AND c.satisfaction = %(dissatisfied)s)
     FROM {_CASE} c
     WHERE c.created_at >= %(start)s AND c.created_at < %(end)s
     GROUP BY c.street_id, c.community_id
@@ -317,6 +404,7 @@ def compute(start: dt.datetime, end: dt.datetime) -> dict[str, dict[int, dict[st
         counts = {kind: {unit: dict.fromkeys(COUNTS[kind], 0) for unit in units[kind]} for kind in KINDS}
         _task_counts(cursor, params, counts, units["agency_department"])
         _meeting_counts(start, end, counts, units["agency_department"])
+        _check_in_counts(start, end, counts, units["agency_department"])
         _case_counts(cursor, params, counts)
         _grid_worker_counts(cursor, params, counts)
     return {kind: {unit: _with_rates(kind, row) for unit, row in counts[kind].items()} for kind in KINDS}
@@ -330,7 +418,7 @@ def objective_score(kind: str, indicators: dict) -> float | None:
         if value is None:
             continue
         value = Decimal(str(value))
-        values.append(1 - value if lower_is_better else value)
+        values.append(max(Decimal(0), 1 - value) if lower_is_better else value)
     if not values:
         return None
     return float((100 * sum(values) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP))
@@ -338,10 +426,12 @@ def objective_score(kind: str, indicators: dict) -> float | None:
 
 def case_satisfaction(start: dt.datetime, end: dt.datetime) -> dict[str, dict[int, tuple[int, int, int]]]:
     """(satisfied, basically satisfied, dissatisfied) among the rated cases closed in [start, end),
-    per kind and unit; every unit appears. Agency: a lead task of the agency on the case that was
-    neither cancelled nor returned (an agency that refused a case is not rated for it); department:
-    the lead task's department or its agency's; street and community: the case's;
-    grid worker: the cases in the grids they hold a grid_worker membership of."""
+    per kind and unit; every unit appears. The rating is the reporter's own (Case.satisfaction): the
+    street's call-backs (回访, Case.callback_satisfaction) are not the public's word and never count.
+    Agency: a lead task of the agency on the case that was neither cancelled nor returned (an agency
+    that refused a case is not rated for it); department: the lead task's department or its agency's;
+    street and community: the case's; grid worker: the cases in the grids they hold a grid_worker
+    membership of."""
     params = _params(start, end)
     names = SATISFACTION_ORDER
     with connection.cursor() as cursor:
@@ -422,6 +512,19 @@ def _meeting_counts(start, end, counts: dict, agency_department: dict[int, int])
                  values)
 
 
+def _check_in_counts(start, end, counts: dict, agency_department: dict[int, int]) -> None:
+    """吹哨报到: how the agencies (and departments) answered the streets' whistles (whistle/)."""
+    if check_in_figures is None:  # pragma: no cover
+        return
+    for (kind, unit_id), figures in check_in_figures(start=start, end=end).items():
+        values = [figures[name] for name in ("summoned", "on_time", "late", "missing")]
+        if kind == "agency":
+            _add(counts["agency"], unit_id, _CHECK_IN_COUNTS, values)
+            unit_id = agency_department.get(unit_id)
+        if unit_id is not None:
+            _add(counts["department"], unit_id, _CHECK_IN_COUNTS, values)
+
+
 def _case_counts(cursor, params: dict, counts: dict) -> None:
     for street_id, community_id, *values in _fetch(cursor, _CASES_SQL, params):
         _add(counts["street"], street_id, _AREA_COUNTS, values)
@@ -439,12 +542,32 @@ def _grid_worker_counts(cursor, params: dict, counts: dict) -> None:
         _add(workers, user_id, ("patrols",), values)
 
 
-def _rate(numerator: int, denominator: int) -> float | None:
+def rate(numerator: int, denominator: int) -> float | None:
+    """numerator / denominator rounded half up to 4 decimals; None when there is nothing to divide by."""
     if not denominator:
         return None
     return float((Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001"), ROUND_HALF_UP))
 
 
+def three_rates(*, accept_due: int, accepted_on_time: int, accepted: int, resolved: int, satisfied: int,
+                basically_satisfied: int, dissatisfied: int) -> dict[str, float | None]:
+    """The 12345 hotline's 三率 from counts, the one definition the assessment and the dashboard share:
+
+        response_rate      响应率  accepted_on_time / accept_due (tasks accepted within their 签收 time)
+        resolution_rate    解决率  resolved / accepted (closed, and the reporter not dissatisfied)
+        satisfaction_rate  满意率  (satisfied + basically_satisfied) / all reporters' ratings
+    """
+    return {
+        "response_rate": rate(accepted_on_time, accept_due),
+        "resolution_rate": rate(resolved, accepted),
+        "satisfaction_rate": rate(satisfied + basically_satisfied, satisfied + basically_satisfied + dissatisfied),
+    }
+
+
 def _with_rates(kind: str, row: dict) -> dict[str, int | float | None]:
     row = {name: row.get(name, 0) for name in COUNTS[kind]}
-    return row | {rate: _rate(row[num], row[den]) for rate, (num, den) in RATES[kind].items()}
+    rates = {name: rate(row[num], row[den]) for name, (num, den) in RATES[kind].items()}
+    if kind in THREE_RATES_OF:
+        three = three_rates(**{name: row.get(name, 0) for name in THREE_RATE_COUNTS})
+        rates |= {name: three[name] for name in THREE_RATES_OF[kind]}
+    return row | rates

@@ -25,6 +25,7 @@ class CaseDaily(models.Model):
     closed_on_time = models.IntegerField(_("closed on time"), default=0)
     public_reports = models.IntegerField(_("public reports"), default=0)
     reworked = models.IntegerField(_("closed after rework"), default=0)
+    resolved = models.IntegerField(_("resolved"), default=0)
     satisfied = models.IntegerField(_("satisfied"), default=0)
     basically_satisfied = models.IntegerField(_("basically satisfied"), default=0)
     dissatisfied = models.IntegerField(_("dissatisfied"), default=0)
@@ -68,6 +69,11 @@ class TaskDaily(models.Model):
     handled = models.IntegerField(_("handled"), default=0)
     on_time = models.IntegerField(_("handled on time"), default=0)
     extended = models.IntegerField(_("extended"), default=0)
+    received = models.IntegerField(_("received"), default=0)
+    accept_due = models.IntegerField(_("to accept"), default=0)
+    accepted_on_time = models.IntegerField(_("accepted on time"), default=0)
+    return_requests = models.IntegerField(_("return requests"), default=0)
+    returns_approved = models.IntegerField(_("returns approved"), default=0)
 
     class Meta:
         verbose_name = _("daily task roll-up")
@@ -81,14 +87,17 @@ class TaskDaily(models.Model):
 
 
 class GridState(models.Model):
-    """The cases open in a grid now, how many of them are overdue (the map's colours) and how many
-    are with the district."""
+    """The cases open in a grid now, how many of them are overdue (the map's colours), how many are
+    with the district, how many are critical with their alarm still ringing, and how many were
+    returned repeatedly (RETURNS_FLAGGED times or more)."""
 
     grid_id = models.IntegerField(_("grid"), primary_key=True)
     street_id = models.IntegerField(_("street"))
     open = models.IntegerField(_("open"), default=0)
     overdue_open = models.IntegerField(_("open and overdue"), default=0)
     escalated_open = models.IntegerField(_("open at the district"), default=0)
+    alarm_open = models.IntegerField(_("open critical, alarm not acknowledged"), default=0)
+    returned_open = models.IntegerField(_("open and returned repeatedly"), default=0)
 
     class Meta:
         verbose_name = _("grid state")

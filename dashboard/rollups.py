@@ -7,24 +7,41 @@ category or 0):
     volume          1
     accepted        status not in (reported, rejected)                       立案
     closed          accepted and closed_at is set                             结案
-    closed_on_time  closed and not overdue                                    按期结案
+    closed_on_time  closed and not ever_overdue (late once, never on time)    按期结案
     public_reports  accepted and source in (resident, hotline_12345, open311) 监督举报
     reworked        closed and rework_count > 0                               返工
-    satisfied / basically_satisfied / dissatisfied   its rating
+    resolved        closed and satisfaction != dissatisfied                   解决
+    satisfied / basically_satisfied / dissatisfied   the reporter's own rating (satisfaction; never
+                    the street's call-back, callback_satisfaction)
 
-A task given on day D for a case of street S to agency A (or department P) adds to TaskDaily:
+A task given on day D for a case of street S to agency A (or department P) adds to TaskDaily — every
+task, lead or co-operating: each agency accepts and answers its own:
 
-    due       status not in (cancelled, returned), or a lead task cancelled because its case went up
-              to the district at or after its due time                       应处置
-    handled   due and responded_at is set                                     处置
-    on_time   handled and responded_at <= due_at                              按期处置
-    extended  due and an approved extension                                   延期
+    received          1                                                       接收
+    due               status not in (cancelled, returned); or ever_overdue (a task late once stays
+                      due, returned or cancelled); or a lead task cancelled because its case went up
+                      to the district at or after its due time                应处置
+    handled           due and responded_at is set                             处置
+    on_time           handled and responded_at <= due_at and not ever_overdue 按期处置
+    extended          due and an approved extension                           延期
+    accept_due        due and accept_due_at is set                            应签收
+    accepted_on_time  accept_due and accepted_at is set and not accepted_late 按时签收
+    return_requests   its return requests, approved or refused (a task returned before return review
+                      existed: 1)                                             退单
+    returns_approved  status returned                                         退单获批
 
-An open case adds to its grid's GridState: open, overdue_open (overdue), escalated_open (district).
+An open case adds to its grid's GridState: open, overdue_open (overdue now), escalated_open (district),
+alarm_open (critical, alarm not acknowledged), returned_open (return_count >= RETURNS_FLAGGED).
 
 These are the assessment's definitions (assessment/indicators.py) for a window that ends now, so
 the KPI tiles read: on-time handling rate = on_time / due, closure rate = closed / accepted,
-rework rate = reworked / closed, satisfaction = (satisfied + basically) / rated.
+rework rate = reworked / closed, return rate = return_requests / received, and the 12345 三率 of
+`assessment.indicators.three_rates`: response rate = accepted_on_time / accept_due, resolution rate
+= resolved / accepted, satisfaction = (satisfied + basically) / rated. Rates are rounded as the
+assessment rounds them (`assessment.indicators.rate`).
+
+On PostgreSQL the triggers of migration 0003 keep the tables; its SQL states these same definitions,
+and tests hold `stored()` equal to `computed()` after every kind of transition.
 """
 
 from __future__ import annotations
@@ -40,15 +57,33 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Street
+from assessment.indicators import rate, three_rates
 from dashboard.models import CaseDaily, CategoryDaily, GridState, TaskDaily
-from dispatch.models import OPEN_STATUSES, Case, CaseStatus, Category, Source, Task, TaskRole, TaskStatus, Tier
+from dispatch.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseStatus,
+    Category,
+    Priority,
+    Satisfaction,
+    Source,
+    Task,
+    TaskRole,
+    TaskStatus,
+    Tier,
+)
+from haidian import reform
 from haidian.calendar import SHANGHAI
 
-CASE_FIELDS = ("volume", "accepted", "closed", "closed_on_time", "public_reports", "reworked", "satisfied",
-               "basically_satisfied", "dissatisfied")
-TASK_FIELDS = ("due", "handled", "on_time", "extended")
-GRID_FIELDS = ("open", "overdue_open", "escalated_open")
+CASE_FIELDS = ("volume", "accepted", "closed", "closed_on_time", "public_reports", "reworked", "resolved",
+               "satisfied", "basically_satisfied", "dissatisfied")
+TASK_FIELDS = ("received", "due", "handled", "on_time", "extended", "accept_due", "accepted_on_time",
+               "return_requests", "returns_approved")
+GRID_FIELDS = ("open", "overdue_open", "escalated_open", "alarm_open", "returned_open")
 PUBLIC = [Source.RESIDENT, Source.HOTLINE_12345, Source.OPEN311]
+# The triggers (migration 0003) write this threshold as a constant: a change of
+# haidian.reform.RETURNS_FLAGGED needs a migration too (tests hold the two equal).
+RETURNS_FLAGGED = reform.RETURNS_FLAGGED
 
 
 def _case_aggregates():
@@ -58,9 +93,10 @@ def _case_aggregates():
         "volume": Count("id"),
         "accepted": Count("id", filter=accepted),
         "closed": Count("id", filter=closed),
-        "closed_on_time": Count("id", filter=closed & Q(overdue=False)),
+        "closed_on_time": Count("id", filter=closed & Q(ever_overdue=False)),
         "public_reports": Count("id", filter=accepted & Q(source__in=PUBLIC)),
         "reworked": Count("id", filter=closed & Q(rework_count__gt=0)),
+        "resolved": Count("id", filter=closed & ~Q(satisfaction=Satisfaction.DISSATISFIED)),
         "satisfied": Count("id", filter=Q(satisfaction="satisfied")),
         "basically_satisfied": Count("id", filter=Q(satisfaction="basically_satisfied")),
         "dissatisfied": Count("id", filter=Q(satisfaction="dissatisfied")),
@@ -68,15 +104,22 @@ def _case_aggregates():
 
 
 def _task_aggregates():
-    due = ~Q(status__in=[TaskStatus.CANCELLED, TaskStatus.RETURNED]) | Q(
+    due = ~Q(status__in=[TaskStatus.CANCELLED, TaskStatus.RETURNED]) | Q(ever_overdue=True) | Q(
         status=TaskStatus.CANCELLED, role=TaskRole.LEAD, case__escalated_at__isnull=False,
         due_at__lte=F("case__escalated_at"))
     handled = due & Q(responded_at__isnull=False)
+    accept_due = due & Q(accept_due_at__isnull=False)
+    returned = Q(status=TaskStatus.RETURNED)
     return {
+        "received": Count("id"),
         "due": Count("id", filter=due),
         "handled": Count("id", filter=handled),
-        "on_time": Count("id", filter=handled & Q(responded_at__lte=F("due_at"))),
+        "on_time": Count("id", filter=handled & Q(responded_at__lte=F("due_at"), ever_overdue=False)),
         "extended": Count("id", filter=due & Q(extension_status="approved")),
+        "accept_due": Count("id", filter=accept_due),
+        "accepted_on_time": Count("id", filter=accept_due & Q(accepted_at__isnull=False, accepted_late=False)),
+        "return_requests": Sum("return_requests") + Count("id", filter=returned & Q(return_requests=0)),
+        "returns_approved": Count("id", filter=returned),
     }
 
 
@@ -91,7 +134,9 @@ def computed(using: str = "default") -> dict[str, dict[tuple, dict[str, int]]]:
              .order_by())
     grids = (Case.objects.using(using).filter(status__in=OPEN_STATUSES).values("grid_id", "street_id")
              .annotate(open=Count("id"), overdue_open=Count("id", filter=Q(overdue=True)),
-                       escalated_open=Count("id", filter=Q(tier=Tier.DISTRICT))).order_by())
+                       escalated_open=Count("id", filter=Q(tier=Tier.DISTRICT)),
+                       alarm_open=Count("id", filter=Q(priority=Priority.CRITICAL, alarm_acknowledged_at=None)),
+                       returned_open=Count("id", filter=Q(return_count__gte=RETURNS_FLAGGED))).order_by())
     result: dict[str, dict[tuple, dict[str, int]]] = {"case": {}, "category": {}, "task": {}, "grid": {}}
     for row in cases:
         result["case"][(row["day"], row["street_id"])] = {f: row[f] for f in CASE_FIELDS}
@@ -155,8 +200,7 @@ def ensure_fresh() -> None:
 
 # --- reading -----------------------------------------------------------------------------------------
 
-def _rate(numerator: int, denominator: int) -> float | None:
-    return round(numerator / denominator, 4) if denominator else None
+_rate = rate  # the assessment's rounding, so that the dashboard and the assessment agree to the digit
 
 
 def summary(*, street_id: int | None = None, since: dt.date, until: dt.date, today: dt.date | None = None) -> dict:
@@ -174,18 +218,26 @@ def summary(*, street_id: int | None = None, since: dt.date, until: dt.date, tod
     reported_today = CaseDaily.objects.filter(day=today, **({"street_id": street_id} if street_id else {})) \
         .aggregate(n=Sum("volume"))["n"] or 0
     rated = c["satisfied"] + c["basically_satisfied"] + c["dissatisfied"]
+    three = three_rates(accept_due=t["accept_due"], accepted_on_time=t["accepted_on_time"], accepted=c["accepted"],
+                        resolved=c["resolved"], satisfied=c["satisfied"],
+                        basically_satisfied=c["basically_satisfied"], dissatisfied=c["dissatisfied"])
     return {
         "since": since.isoformat(), "until": until.isoformat(), "street": street_id,
         "reported_today": reported_today, "open": g["open"], "overdue": g["overdue_open"],
-        "at_district": g["escalated_open"],
+        "at_district": g["escalated_open"], "alarms": g["alarm_open"], "returned_repeatedly": g["returned_open"],
         "reported": c["volume"], "accepted": c["accepted"], "closed": c["closed"], "reworked": c["reworked"],
-        "tasks_due": t["due"], "tasks_on_time": t["on_time"], "rated": rated,
+        "resolved": c["resolved"],
+        "tasks_received": t["received"], "tasks_due": t["due"], "tasks_on_time": t["on_time"],
+        "tasks_to_accept": t["accept_due"], "tasks_accepted_on_time": t["accepted_on_time"],
+        "return_requests": t["return_requests"], "returns_approved": t["returns_approved"],
+        "returns_refused": t["return_requests"] - t["returns_approved"], "rated": rated,
         "on_time_rate": _rate(t["on_time"], t["due"]),
         "handling_rate": _rate(t["handled"], t["due"]),
         "closure_rate": _rate(c["closed"], c["accepted"]),
         "on_time_closure_rate": _rate(c["closed_on_time"], c["accepted"]),
         "rework_rate": _rate(c["reworked"], c["closed"]),
-        "satisfaction_rate": _rate(c["satisfied"] + c["basically_satisfied"], rated),
+        "return_rate": _rate(t["return_requests"], t["received"]),
+        **three,  # response_rate 响应率, resolution_rate 解决率, satisfaction_rate 满意率
         "public_report_rate": _rate(c["public_reports"], c["accepted"]),
     }
 

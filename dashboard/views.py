@@ -1,8 +1,9 @@
 """The command center dashboard: the district's (and each street sub-center's) live picture.
 
-The page is drawn once; its panels (KPI tiles, rankings, feed, overdue letters) come back by htmx
-every DASHBOARD_REFRESH_SECONDS, and the map colours and charts from `data.json` on the same beat,
-so it runs all day on a wall screen without reloading. Every figure is read from the roll-ups.
+The page is drawn once; its panels (alarms, KPI tiles with the 12345 三率, rankings, feed, overdue
+letters, cases returned repeatedly) come back by htmx every DASHBOARD_REFRESH_SECONDS, and the map
+colours and charts from `data.json` on the same beat, so it runs all day on a wall screen without
+reloading. Every figure is read from the roll-ups; the lists are short index reads.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from django.views.decorators.http import require_GET
 
 from agencies.models import Street
 from dashboard import rollups
-from dispatch.models import OPEN_STATUSES, Case, DeadlineLetter, LetterStatus, Tier
+from dashboard.models import GridState
+from dispatch.models import OPEN_STATUSES, Case, DeadlineLetter, LetterStatus, Priority, Tier
 from grids.models import GridCell
 from haidian.errors import InvalidInput
 from haidian.permissions import Role, scope_for
 
 TREND_DAYS = 30
+ALARMS_SHOWN = 10
 
 
 def dashboard_street(user, code: str | None) -> Street | None:
@@ -74,12 +77,24 @@ def _context(request) -> dict:
     cases = Case.objects.select_related("street", "grid", "category").defer("grid__boundary", "description")
     letters = DeadlineLetter.objects.filter(status__in=[LetterStatus.ISSUED, LetterStatus.ACKNOWLEDGED],
                                             deadline__lt=timezone.now()).select_related("street", "agency")
+    flagged_grids = GridState.objects.filter(returned_open__gt=0)
     if street:
         cases, letters = cases.filter(street=street), letters.filter(street=street)
+        flagged_grids = flagged_grids.filter(street_id=street.pk)
+    open_cases = cases.filter(status__in=OPEN_STATUSES)
     return {
         "street": street, "since": since, "until": until, "kpi": rollups.summary(street_id=street_id, since=since,
                                                                                   until=until),
         "ranking": rollups.rankings(street_id=street_id, since=since, until=until),
+        # Critical cases whose alarm nobody has acknowledged, newest first: the partial index case_alarm_idx.
+        "alarms": list(open_cases.filter(priority=Priority.CRITICAL, alarm_acknowledged_at=None)
+                       .order_by("-created_at", "-id")[:ALARMS_SHOWN]),
+        # Returned RETURNS_FLAGGED times or more: only in the grids whose roll-up counts one, so the
+        # read is a few grids' index ranges (case_grid_idx), not a walk through every open case (on
+        # SQLite, the demo, the list is as fresh as the roll-ups: a minute at most).
+        "returned": list(open_cases.filter(grid_id__in=flagged_grids.values("grid_id"),
+                                           return_count__gte=rollups.RETURNS_FLAGGED)
+                         .order_by("-created_at", "-id")[:8]),
         "latest": list(cases.order_by("-created_at", "-id")[:8]),
         "escalated": list(cases.filter(tier=Tier.DISTRICT, status__in=OPEN_STATUSES)
                           .order_by("-escalated_at", "-id")[:8]),
@@ -101,7 +116,7 @@ def dashboard(request):
 
 @login_required
 def panels(request):
-    """The tiles, rankings, feed and letters again (htmx)."""
+    """The alarms, tiles, rankings, feed, letters and returned cases again (htmx)."""
     return render(request, "dashboard/_panels.html", _context(request))
 
 

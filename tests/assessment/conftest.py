@@ -10,19 +10,21 @@ the district command center and GA's administrator. All times are Asia/Shanghai;
 
     case  reported              what happens                                                   (task of A / B)
     C1    03-02 09:00 GW        lead A + coop B at 10:00 (due 03-05 10:00); A responds 03-03    A on time,
-                                10:00, B 03-03 11:00; GW verifies 03-03 15:00; rated satisfied  B on time
+                                10:00, B 03-03 11:00; GW verifies 03-03 15:00; rated satisfied; B on time
+                                the street's call-back hears "dissatisfied" (does not count)
     C2    03-09 09:00 GW        lead A + coop B at 10:00 (due 03-12 10:00); the sweep at 03-12  A late, B late
                                 11:00 marks it overdue; A responds 03-16 10:00, B 03-17 11:00;
                                 GW verifies 03-18 10:00; rated dissatisfied
     C3    03-23 09:00 GW        lead A at 10:00 (due 03-26 10:00); never answered               A open past due
     C4    03-30 09:00 GW        lead A at 10:00 (due 04-02 10:00), extension to 04-10 10:00     A extended,
-                                approved 03-31; A responds 04-08 10:00; S verifies 04-08 11:00   on time
+                                approved 03-31; A responds 04-08 10:00; S verifies 04-08 11:00;  on time
+                                not rated; the street's call-back hears "satisfied" (does not count)
     C5    04-13 09:00 GW        lead A at 10:00; A responds 04-14 10:00; GW fails it 04-14      A reworked,
                                 12:00 (new due 04-17 12:00); A responds 04-15 10:00; GW passes   on time
                                 it 04-16 11:00; rated basically satisfied
-    C6    04-20 09:00 GW        lead B + coop A at 10:00; B returns it 11:00 (A's coop task is  B returned,
-                                cancelled); lead A at 14:00; A responds 04-21 10:00; S verifies A coop cancelled,
-                                04-21 11:00; rated satisfied                                     A on time
+    C6    04-20 09:00 GW        lead B + coop A at 10:00; B asks to return it 11:00, S approves  B returned,
+                                11:10 (A's coop task is cancelled); lead A at 14:00; A responds A coop cancelled,
+                                04-21 10:00; S verifies 04-21 11:00; rated satisfied             A on time
     C7    2025-12-29 09:00 GW   lead A at 10:00 (task before the half); A responds 2025-12-31    outside the half
                                 16:00; GW verifies 2026-01-01 10:00 (18 h later, in the half);
                                 rated dissatisfied
@@ -45,6 +47,11 @@ the district command center and GA's administrator. All times are Asia/Shanghai;
              (outside); L5 to B 04-22, deadline 04-29, answered 04-28 (on time)
     patrols  GW: 2025-12-31 23:00–01-01 00:30 (started before the half); 03-02 08:00–08:45;
              06-30 08:00–10:00; 06-30 22:00 never ended
+
+"Rated" is the reporter's own rating, through the case's rating link (every case here has a
+reporter's phone on file, so each closed case has one); the street's call-backs (回访) are kept apart
+and never count as the public's satisfaction. No task is accepted before it is answered: each answer
+accepts its task, late (the response rate, 响应率).
 """
 
 from __future__ import annotations
@@ -56,6 +63,8 @@ import pytest
 from django.db import transaction
 
 from agencies.models import Agency, Department, Street
+from assessment import satisfaction
+from assessment.models import RatingInvitation
 from dispatch import services, sweep
 from dispatch.letters import services as letters
 from dispatch.models import Case, Category, Source, Task, TaskRole, TaskStatus
@@ -129,8 +138,13 @@ class _Builder:
     def verify(self, case: Case, at: dt.datetime, *, by=None, passed: bool = True) -> Case:
         return services.case_verify(case=case, actor=by or self.staff, passed=passed, now=at)
 
-    def rate(self, case: Case, satisfaction: str, at: dt.datetime) -> None:
-        services.case_rate(case=case, actor=self.staff, satisfaction=satisfaction, now=at)
+    def rate(self, case: Case, answer: str, at: dt.datetime) -> None:
+        """The reporter's own rating, through the case's rating link."""
+        satisfaction.invitation_rate(invitation=RatingInvitation.objects.get(case=case), satisfaction=answer, now=at)
+
+    def call_back(self, case: Case, answer: str, at: dt.datetime) -> None:
+        """回访: what the street's staff heard on the phone (a call-back, not the public's rating)."""
+        services.case_rate(case=case, actor=self.staff, satisfaction=answer, now=at)
 
     def letter(self, agency: Agency, cases: list[Case], issued: dt.datetime, deadline: dt.datetime,
                answered: dt.datetime | None = None) -> None:
@@ -166,6 +180,7 @@ class _Builder:
         self.respond(c1, b, d(2026, 3, 3, 11))
         self.verify(c1, d(2026, 3, 3, 15), by=gw)
         self.rate(c1, "satisfied", d(2026, 3, 4, 10))
+        self.call_back(c1, "dissatisfied", d(2026, 3, 4, 15))
 
         c2 = self.report("C2", d(2026, 3, 9, 9))
         self.file(c2, d(2026, 3, 9, 9, 30))
@@ -188,6 +203,7 @@ class _Builder:
         services.task_approve_extension(task=self.task(c4, a), actor=self.staff, now=d(2026, 3, 31, 11))
         self.respond(c4, a, d(2026, 4, 8, 10))
         self.verify(c4, d(2026, 4, 8, 11))
+        self.call_back(c4, "satisfied", d(2026, 4, 9, 10))
 
         c5 = self.report("C5", d(2026, 4, 13, 9))
         self.file(c5, d(2026, 4, 13, 9, 30))
@@ -203,6 +219,8 @@ class _Builder:
         self.dispatch(c6, d(2026, 4, 20, 10), b, a)
         services.task_return(task=self.task(c6, b), actor=self.head_b, reason="不属于本单位职责",
                              now=d(2026, 4, 20, 11))
+        services.task_approve_return(task=self.task(c6, b), actor=self.staff, note="改派派出所",
+                                     now=d(2026, 4, 20, 11, 10))
         self.dispatch(Case.objects.get(pk=c6.pk), d(2026, 4, 20, 14), a)
         self.letter(b, [c6], d(2026, 4, 22, 10), d(2026, 4, 29, 10), answered=d(2026, 4, 28, 10))
         self.respond(c6, a, d(2026, 4, 21, 10))

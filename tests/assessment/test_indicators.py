@@ -13,6 +13,9 @@ from tests.dispatch.conftest import shanghai
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sweep]
 
+NO_CHECK_INS = {"summoned": 0, "check_ins_on_time": 0, "check_ins_late": 0, "check_ins_missing": 0,
+                "check_in_rate": None}  # no street whistled for anyone in the half
+
 
 @pytest.fixture(scope="module")
 def found(half, django_db_blocker):
@@ -38,6 +41,7 @@ def test_the_story_went_as_told(half):
 
 def test_the_agency_counts_its_tasks_created_in_the_half(half, found):
     assert found["agency"][half.agency.pk] == {
+        "received": 9,          # the 8 below and C6's co-operating task, cancelled with B's returned lead
         "due": 8,               # C1 C2 C3 C4 C5 C6(2nd lead) C8 C12; not C6's cancelled coop task, not C7 (2025)
         "handled": 6,           # C1 C2 C4 C5 C6 C12
         "handled_on_time": 5,   # C1 C4 (extended) C5 (its rework due) C6 C12; C2 answered late
@@ -45,39 +49,55 @@ def test_the_agency_counts_its_tasks_created_in_the_half(half, found):
         "extended": 1,          # C4
         "closed": 6,            # lead tasks of C1 C2 C4 C5 C6 C12
         "reworked": 1,          # C5
+        "accept_due": 8,        # every due task has its 签收 time
+        "accepted_on_time": 0,  # none was accepted before it was answered: each answer accepted it late
+        "return_requests": 0, "returns_approved": 0, "returns_refused": 0,
         "letters": 3,           # L1 L2 L3; L4 was issued in 2025
         "letters_on_time": 1,   # L1
         "handling_rate": 0.75,          # 6/8
         "on_time_rate": 0.625,          # 5/8
         "rework_rate": 0.1667,          # 1/6
         "extension_rate": 0.125,        # 1/8
+        "response_rate": 0.0,           # 0/8
+        "return_rate": 0.0,             # 0/9
         "letters_on_time_rate": 0.3333,  # 1/3
         "meetings_attended": 0, "meetings_required": 0, "meeting_attendance_rate": None,  # no meetings held
+        **NO_CHECK_INS,
     }
 
 
 def test_a_returned_task_is_not_due_but_a_cooperating_one_is(half, found):
     assert found["agency"][half.cooperating_agency.pk] == {
-        "due": 2,               # coop on C1 and C2; C6's lead was returned
+        "received": 3,          # coop on C1 and C2, C6's lead
+        "due": 2,               # coop on C1 and C2; C6's lead was returned (approved, before it was late)
         "handled": 2,
         "handled_on_time": 1,   # C1 (03-03 11:00 before 03-05 10:00)
         "overdue": 1,           # C2 (03-17 after 03-12)
         "extended": 0,
         "closed": 0,            # no lead task
         "reworked": 0,
+        "accept_due": 2,
+        "accepted_on_time": 0,
+        "return_requests": 1,   # C6: asked to return it, and the street approved
+        "returns_approved": 1,
+        "returns_refused": 0,
         "letters": 1,           # L5
         "letters_on_time": 1,
         "handling_rate": 1.0,
         "on_time_rate": 0.5,
         "rework_rate": None,
         "extension_rate": 0.0,
+        "response_rate": 0.0,
+        "return_rate": 0.3333,  # 1/3: the return is not free
         "letters_on_time_rate": 1.0,
         "meetings_attended": 0, "meetings_required": 0, "meeting_attendance_rate": None,
+        **NO_CHECK_INS,
     }
 
 
 def test_a_department_sums_its_agencies_and_its_own_district_tasks(half, found):
     assert found["department"][half.department.pk] == {
+        "received": 10,         # A's 9 and C15's task of the department itself
         "due": 9,               # A's 8 and C15's task of the department itself
         "handled": 7,
         "handled_on_time": 6,
@@ -85,14 +105,20 @@ def test_a_department_sums_its_agencies_and_its_own_district_tasks(half, found):
         "extended": 1,
         "closed": 7,
         "reworked": 1,
+        "accept_due": 9,
+        "accepted_on_time": 0,
+        "return_requests": 0, "returns_approved": 0, "returns_refused": 0,
         "letters": 3,
         "letters_on_time": 1,
         "handling_rate": 0.7778,        # 7/9
         "on_time_rate": 0.6667,         # 6/9
         "rework_rate": 0.1429,          # 1/7
         "extension_rate": 0.1111,       # 1/9
+        "response_rate": 0.0,           # 0/9
+        "return_rate": 0.0,             # 0/10
         "letters_on_time_rate": 0.3333,  # 1/3
         "meetings_attended": 0, "meetings_required": 0, "meeting_attendance_rate": None,  # no meetings held
+        **NO_CHECK_INS,
     }
     assert found["department"][half.cooperating_department.pk] == found["agency"][half.cooperating_agency.pk]
 
@@ -103,23 +129,35 @@ def test_the_street_counts_the_cases_reported_in_the_half(half, found):
         "accepted": 12,         # without C9 C10 (rejected) and C16 (still reported)
         "closed": 8,            # C1 C2 C4 C5 C6 C11 C12 C15
         "closed_on_time": 7,    # C2 was overdue
+        "resolved": 7,          # all closed but C2, whose reporter is dissatisfied
         "public_reports": 2,    # C12 (resident), C13 (12345)
+        "satisfied": 4,         # C1 C6 C11 C12 (C1's call-back heard "dissatisfied": not the reporter's word)
+        "basically_satisfied": 1,  # C5
+        "dissatisfied": 1,      # C2 (C7 was reported in 2025; C4's "satisfied" was a call-back)
         "closure_rate": 0.6667,          # 8/12
         "on_time_closure_rate": 0.5833,  # 7/12
+        "resolution_rate": 0.5833,       # 7/12
+        "satisfaction_rate": 0.8333,     # 5/6
         "public_report_rate": 0.1667,    # 2/12
     }
 
 
 def test_a_community_counts_only_its_own_cases(half, found):
     assert found["community"][half.community.pk] == {
-        "volume": 14, "accepted": 11, "closed": 8, "closed_on_time": 7, "public_reports": 2,  # all but C14
+        # all but C14
+        "volume": 14, "accepted": 11, "closed": 8, "closed_on_time": 7, "resolved": 7, "public_reports": 2,
+        "satisfied": 4, "basically_satisfied": 1, "dissatisfied": 1,
         "closure_rate": 0.7273,          # 8/11
         "on_time_closure_rate": 0.6364,  # 7/11
+        "resolution_rate": 0.6364,       # 7/11
+        "satisfaction_rate": 0.8333,     # 5/6
         "public_report_rate": 0.1818,    # 2/11
     }
     assert found["community"][half.community_2.pk] == {
-        "volume": 1, "accepted": 1, "closed": 0, "closed_on_time": 0, "public_reports": 0,  # C14
-        "closure_rate": 0.0, "on_time_closure_rate": 0.0, "public_report_rate": 0.0,
+        "volume": 1, "accepted": 1, "closed": 0, "closed_on_time": 0, "resolved": 0, "public_reports": 0,  # C14
+        "satisfied": 0, "basically_satisfied": 0, "dissatisfied": 0,
+        "closure_rate": 0.0, "on_time_closure_rate": 0.0, "resolution_rate": 0.0, "satisfaction_rate": None,
+        "public_report_rate": 0.0,
     }
 
 
@@ -139,8 +177,10 @@ def test_the_grid_worker_counts_reports_checks_and_patrols(half, found):
 def test_units_with_nothing_in_the_half_get_zeros_and_none(half, found):
     assert set(found) == set(indicators.KINDS)
     assert found["street"][half.other_street.pk] == {
-        "volume": 0, "accepted": 0, "closed": 0, "closed_on_time": 0, "public_reports": 0,
-        "closure_rate": None, "on_time_closure_rate": None, "public_report_rate": None,
+        "volume": 0, "accepted": 0, "closed": 0, "closed_on_time": 0, "resolved": 0, "public_reports": 0,
+        "satisfied": 0, "basically_satisfied": 0, "dissatisfied": 0,
+        "closure_rate": None, "on_time_closure_rate": None, "resolution_rate": None, "satisfaction_rate": None,
+        "public_report_rate": None,
     }
     assert found["grid_worker"][half.idle_grid_worker.pk] == {
         "reported": 0, "valid": 0, "checks": 0, "checks_on_time": 0, "patrols": 0,
@@ -148,14 +188,17 @@ def test_units_with_nothing_in_the_half_get_zeros_and_none(half, found):
     }
     idle_agency = next(unit for unit, row in found["agency"].items() if unit != half.agency.pk and row["due"] == 0)
     assert found["agency"][idle_agency]["handling_rate"] is None
-    # every unit of the seed appears: 29 streets, 13 departments, 232 agencies, 570 communities
+    assert found["agency"][idle_agency]["response_rate"] is None and found["agency"][idle_agency]["return_rate"] is None
+    # every unit of the seed appears: 29 streets, 13 departments, 314 agencies (agencies/seed.py: every
+    # department's force in every street), 570 communities
     assert (len(found["street"]), len(found["department"]), len(found["agency"]), len(found["community"])) == (
-        29, 13, 232, 570)
+        29, 13, 314, 570)
 
 
 def test_both_reads_are_a_fixed_number_of_statements(half, django_db_blocker, django_assert_num_queries):
-    # 5 unit lists, tasks, letters, cases, reports, checks, patrols: however many cases there are.
-    with django_db_blocker.unblock(), django_assert_num_queries(12):
+    # 5 unit lists, tasks, letters, meetings, check-ins (whistle), cases, reports, checks, patrols:
+    # however many cases there are. (13: the check-ins are one grouped query of their own.)
+    with django_db_blocker.unblock(), django_assert_num_queries(13):
         compute(H1_START, H1_END)
     # 5 unit lists, agencies, departments, the grid workers' grids, grids (streets, communities).
     with django_db_blocker.unblock(), django_assert_num_queries(9):
@@ -163,16 +206,17 @@ def test_both_reads_are_a_fixed_number_of_statements(half, django_db_blocker, dj
 
 
 def test_objective_scores_of_each_kind(half, found):
-    # agency A: (0.75 + 0.625 + (1 − 0.1667) + (1 − 0.125) + 0.3333) / 5 = 3.4166 / 5
-    assert objective_score("agency", found["agency"][half.agency.pk]) == 68.33
-    # agency B: no rework rate (nothing closed): (1 + 0.5 + 1 + 1) / 4
-    assert objective_score("agency", found["agency"][half.cooperating_agency.pk]) == 87.5
-    # department GA: (0.7778 + 0.6667 + 0.8571 + 0.8889 + 0.3333) / 5 = 3.5238 / 5
-    assert objective_score("department", found["department"][half.department.pk]) == 70.48
-    # street: (0.6667 + 0.5833) / 2 — the public report rate is descriptive
-    assert objective_score("street", found["street"][half.street.pk]) == 62.5
-    # community: (0.7273 + 0.6364) / 2 = 0.68185, rounded half up
-    assert objective_score("community", found["community"][half.community.pk]) == 68.19
+    # agency A: (0.75 + 0.625 + (1 − 0.1667) + (1 − 0.125) + 0.3333 + 0 (response) + (1 − 0) (returns)) / 7
+    # = 4.4166 / 7
+    assert objective_score("agency", found["agency"][half.agency.pk]) == 63.09
+    # agency B: no rework rate (nothing closed): (1 + 0.5 + 1 + 1 + 0 (response) + (1 − 0.3333)) / 6 = 4.1667 / 6
+    assert objective_score("agency", found["agency"][half.cooperating_agency.pk]) == 69.45
+    # department GA: (0.7778 + 0.6667 + 0.8571 + 0.8889 + 0.3333 + 0 + 1) / 7 = 4.5238 / 7
+    assert objective_score("department", found["department"][half.department.pk]) == 64.63
+    # street: (0.6667 + 0.5833 + 0.5833) / 3 — the public report and satisfaction rates are descriptive
+    assert objective_score("street", found["street"][half.street.pk]) == 61.11
+    # community: (0.7273 + 0.6364 + 0.6364) / 3 = 0.6667
+    assert objective_score("community", found["community"][half.community.pk]) == 66.67
     assert objective_score("community", found["community"][half.community_2.pk]) == 0.0
     # grid worker: (0.8333 + 0.6667) / 2; patrols are descriptive
     assert objective_score("grid_worker", found["grid_worker"][half.grid_worker.pk]) == 75.0
@@ -182,6 +226,8 @@ def test_objective_scores_of_each_kind(half, found):
 
 def test_the_objective_score_inverts_the_lower_is_better_rates():
     assert objective_score("agency", {"rework_rate": 1.0, "extension_rate": 0.0}) == 50.0
+    # a return rate above 1 (a task asked back twice) scores 0, never less
+    assert objective_score("agency", {"return_rate": 2.0, "handling_rate": 1.0}) == 50.0
     assert objective_score("department", {"handling_rate": 0.5, "rework_rate": None}) == 50.0
     assert objective_score("agency", {"handling_rate": None}) is None
 
@@ -190,8 +236,9 @@ def test_case_satisfaction_counts_rated_cases_closed_in_the_half(half, django_db
     with django_db_blocker.unblock():
         rated = case_satisfaction(H1_START, H1_END)
 
-    # rated and closed in the half: C1 satisfied, C2 dissatisfied, C5 basically, C6 satisfied,
-    # C7 dissatisfied (reported in 2025, closed 01-01), C11 satisfied (on site), C12 satisfied
+    # rated by their reporters and closed in the half: C1 satisfied, C2 dissatisfied, C5 basically,
+    # C6 satisfied, C7 dissatisfied (reported in 2025, closed 01-01), C11 satisfied (on site), C12
+    # satisfied; the street's call-backs (C1 "dissatisfied", C4 "satisfied") count nowhere
     assert rated["agency"][half.agency.pk] == (3, 1, 2)          # C1 C6 C12 / C5 / C2 C7 (C11 had no task)
     assert rated["agency"][half.cooperating_agency.pk] == (0, 0, 0)  # C6: B returned its lead task, not rated
     assert rated["department"][half.department.pk] == (3, 1, 2)  # A's; C15 was not rated
