@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from haidian.privacy import mask_phone
 from notifications import kinds
 
 
@@ -65,3 +66,96 @@ class NotificationSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {'email' if self.by_email else 'inbox only'}"
+
+
+# --- messages to reporters (SMS and email to people without an account) ----------------------------
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("email")
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", _("to send")
+    SENDING = "sending", _("sending")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+    SKIPPED_OPT_OUT = "skipped_opt_out", _("not sent: opted out")
+
+    @classmethod
+    def waiting_values(cls) -> list[str]:
+        return [cls.PENDING.value, cls.SENDING.value]
+
+
+def mask_email(address: str) -> str:
+    """wang.xiuying@example.cn → w***@example.cn; without a domain, starred whole."""
+    local, at, domain = address.partition("@")
+    if not at or not local:
+        return "*" * len(address)
+    return f"{local[0]}***@{domain}"
+
+
+def mask_address(channel: str, address: str) -> str:
+    return mask_email(address) if channel == Channel.EMAIL else mask_phone(address)
+
+
+class Message(models.Model):
+    """One SMS or email to a reporter (群众), who has no account: told of each step of their case.
+
+    `key` names what the message is about ("case-event:<event id>:<channel>"): one row per key, so
+    a task run twice, or by two workers at once, never texts anyone twice. `to` is the address as
+    given (haidian.privacy offers no field encryption yet): it is personal data, shown masked
+    everywhere (`to_masked`) and read unmasked only by the backend that sends it."""
+
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    to = models.CharField(_("to"), max_length=254)
+    template = models.CharField(_("template"), max_length=20,
+                                help_text=_("What the message says, e.g. received, dispatched, result."))
+    text = models.TextField(_("text"))
+    case_number = models.CharField(_("case number"), max_length=20, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=MessageStatus.choices,
+                              default=MessageStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    # A failed attempt waits before the next (growing delays); None: as soon as a sender runs.
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message to a reporter")
+        verbose_name_plural = _("messages to reporters")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The senders' queue: small, whatever the size of the log.
+            models.Index(fields=["id"], name="message_pending_idx", condition=Q(status="pending")),
+            models.Index(fields=["case_number", "-created_at", "-id"], name="message_case_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(name="message_status_valid", condition=Q(status__in=MessageStatus.values)),
+            models.CheckConstraint(name="message_channel_valid", condition=Q(channel__in=Channel.values)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.to_masked} · {self.template}"
+
+    @property
+    def to_masked(self) -> str:
+        return mask_address(self.channel, self.to)
+
+
+class MessageOptOut(models.Model):
+    """A reporter who asked for no more messages (不再接收短信通知): nothing more goes to the address.
+    Kept as a SHA-256 of the normalised address, not the address itself: the opt-out needs only to
+    recognise it. (Unkeyed, so that rotating SECRET_KEY does not silently lose anyone's opt-out.)"""
+
+    address_hash = models.CharField(_("address (hashed)"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("message opt-out")
+        verbose_name_plural = _("message opt-outs")
+
+    def __str__(self) -> str:
+        return f"{self.address_hash[:12]}…"

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from haidian.api import ModelSerializer
-from notifications.models import Notification
+from notifications.models import Message, Notification
 
 
 class NotificationSerializer(ModelSerializer):
@@ -15,3 +15,14 @@ class NotificationSerializer(ModelSerializer):
     def get_case(self, note: Notification) -> str | None:
         """The number of the case the notification is about, if any."""
         return note.case_number or None
+
+
+class MessageSerializer(ModelSerializer):
+    """A message to a reporter as the log shows it: the address masked, never whole."""
+
+    to_masked = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Message
+        fields = ["channel", "to_masked", "template", "text", "status", "attempts", "created_at"]
+        read_only_fields = fields

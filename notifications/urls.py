@@ -9,4 +9,7 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", views.open_note, name="open"),
 ]
 
-api_routes = [("notifications", api.NotificationViewSet, "notification")]
+api_routes = [
+    ("notifications", api.NotificationViewSet, "notification"),
+    ("messages", api.MessageViewSet, "message"),
+]

@@ -7,8 +7,10 @@ the default here (tests change them with pytest-django's `settings`).
     PUBLIC_REPORT_MAX_SECONDS     a form older than this is refused as stale (7200)
     PUBLIC_TRUSTED_PROXIES        reverse proxies in front of the site that append the client's
                                   address to X-Forwarded-For (0: trust only REMOTE_ADDR)
-    PUBLIC_BASE_URL               the site's public address for printed QR codes, e.g.
-                                  https://wgh.bjhd.gov.cn (empty: the address of the request)
+    PUBLIC_BASE_URL               the site's public address for printed QR codes and for the links
+                                  in messages to reporters, e.g. https://wgh.bjhd.gov.cn (empty: the
+                                  address of the request on posters; in messages, which no request
+                                  makes, the demo's http://127.0.0.1:8000)
 """
 
 from __future__ import annotations
@@ -37,3 +39,12 @@ def base_url() -> str:
     if value is None:
         value = env_str("PUBLIC_BASE_URL", "")
     return value.rstrip("/")
+
+
+# Where the links in SMS and emails lead when PUBLIC_BASE_URL is not set: `make demo`'s site.
+DEMO_BASE_URL = "http://127.0.0.1:8000"
+
+
+def link_base_url() -> str:
+    """The site's address for links that leave it in a message (there is no request to ask)."""
+    return base_url() or DEMO_BASE_URL

@@ -13,6 +13,7 @@ urlpatterns = [
     path("report/suggest/", views.suggest, name="suggest"),
     path("follow/", views.follow, name="follow"),
     path("follow/<str:token>/", views.follow_case, name="follow-case"),
+    path("follow/<str:token>/stop-messages/", views.follow_stop_messages, name="follow-stop-messages"),
     path("grids/", views.grid_map, name="grids"),
     path("grids/outlines.geojson", views.grid_outlines, name="grid-outlines"),
     path("grids/locate/", views.grid_locate, name="grid-locate"),

@@ -4,6 +4,7 @@
     /report/                     report a problem (?grid=<code> from a poster's QR code)
     /report/sent/                the case number and the private follow link, once reported
     /follow/, /follow/<token>/   find a case by number and phone digits; its public timeline
+    /follow/<token>/stop-messages/   POST: no more text messages to the case's reporter
     /grids/                      map of the grids and a code look-up
     /grids/<code>/               a grid's public roster (实名制公示); poster.pdf its A4 poster
 
@@ -19,14 +20,14 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessment.satisfaction import invitation_url
 from dispatch import selectors as dispatch_selectors
 from dispatch.models import CaseStatus
 from grids.geometry import locate
 from haidian.errors import InvalidInput
-from public import forms, guards, poster, selectors, services
+from public import forms, guards, poster, reporters, selectors, services
 
 SENT_KEY = "public:sent"  # the session's note of the last report, for the page after the redirect
 
@@ -143,10 +144,25 @@ def follow_case(request, token: str):
     if case is None:
         raise Http404
     rating_url = invitation_url(case) if case.status == CaseStatus.CLOSED else None
+    view = selectors.follow_view(case)
     return _private(render(request, "public/follow_case.html", {
-        "case": case, "status_label": selectors.status_label(case), "steps": selectors.public_timeline(case),
+        "case": case, "status_label": selectors.status_label(case), "steps": view.steps,
         "rating_url": rating_url, "satisfaction": selectors.satisfaction_label(case),
+        "public_result": view.public_result,
+        "token": token, "has_reporter_address": bool(reporters.reporter_addresses(case)),
+        "messages_stopped": request.GET.get("stopped") == "1",
     }))
+
+
+@never_cache
+@require_POST
+def follow_stop_messages(request, token: str):
+    """不再接收短信通知: the reporter asks for no more messages (to the phone and email of the case)."""
+    case = selectors.case_for_token(token)
+    if case is None:
+        raise Http404
+    reporters.reporter_opt_out(case=case)
+    return redirect(f"{reverse('public:follow-case', kwargs={'token': token})}?stopped=1")
 
 
 # --- grids and their rosters -----------------------------------------------------------------------

@@ -23,6 +23,7 @@ from rest_framework.test import APIClient
 from agencies.models import Agency, Department, District, Street
 from grids.models import GridCell
 from haidian.permissions import Role
+from notifications import sms
 from people.services import membership_grant
 
 # live_server + Playwright's sync API share a thread with an event loop.
@@ -84,6 +85,15 @@ def make_user(username: str, role: str | None = None, units=()):
     for unit in units:
         membership_grant(user=user, role=role, unit=unit)
     return user
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox():
+    """The test SMS backend's outbox (notifications.sms.outbox), empty at the start of every test, as
+    Django empties mail.outbox."""
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
 
 
 @pytest.fixture

@@ -5,9 +5,10 @@ from public.seed import seed_roster
 
 class Command(BaseCommand):
     help = (
-        "Demo public rosters (实名制公示) for every grid: grid worker, community police officer, "
-        "urban-management officer and community secretary, synthetic names and phones marked as demo. "
-        "Idempotent; entries entered in the admin are never touched. Run after seed_haidian."
+        "Demo public roster entries (实名制公示) for every grid, for the people without an account: the "
+        "community's party secretary and the head of its residents' committee, synthetic names and phones "
+        "marked as demo (grid workers and sunk department staff are on the roster through their memberships: "
+        "seed_demo). Idempotent; entries entered in the admin are never touched. Run after seed_haidian."
     )
 
     def add_arguments(self, parser):
