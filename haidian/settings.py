@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from haidian import reform
-from haidian.env import env_bool, env_int, env_list, env_str
+from haidian.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("HAIDIAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -69,6 +69,7 @@ HAIDIAN_APPS = [
     "comanagers",
     "workaccess",
     "committees",
+    "whistle",
 ]
 if HAIDIAN_ENV in {"demo", "test"}:
     HAIDIAN_APPS += ["demo", "bench"]  # demo data and the benchmark generator: never in production
@@ -228,6 +229,15 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "haidian2013")
 # street-tier lead task may stay unanswered before the case goes up to the district command center.
 DEADLINE_SWEEP_MINUTES = env_int("DEADLINE_SWEEP_MINUTES", 5)
 ESCALATION_GRACE_WORKING_DAYS = env_int("ESCALATION_GRACE_WORKING_DAYS", reform.ESCALATION_GRACE_WORKING_DAYS)
+# 问题分级处置: an urgent case's time limit is this share of its category's; a critical case has this
+# many calendar hours, whatever its category.
+PRIORITY_URGENT_SHARE = env_float("PRIORITY_URGENT_SHARE", reform.URGENT_LIMIT_SHARE)
+PRIORITY_CRITICAL_HOURS = env_float("PRIORITY_CRITICAL_HOURS", reform.CRITICAL_LIMIT_HOURS)
+# 吹哨报到 (街乡吹哨、部门报到): the minutes a summoned agency or department has, by default, to report
+# on site; a street may give from 1 minute to a day. Beat sweeps for units that did not come every minute.
+WHISTLE_MINUTES = env_int("WHISTLE_MINUTES", 30)
+if not 1 <= WHISTLE_MINUTES <= 24 * 60:
+    raise ImproperlyConfigured(f"WHISTLE_MINUTES must be between 1 and 1440, not {WHISTLE_MINUTES}")
 # A deadline letter's default time to answer (问题限期受理函告).
 LETTER_DEADLINE_WORKING_DAYS = env_int("LETTER_DEADLINE_WORKING_DAYS", reform.LETTER_DEADLINE_WORKING_DAYS)
 # "Strongly reflected" (群众反映强烈): this many reports of one category in one grid within the
@@ -248,6 +258,20 @@ CASE_EXPORT_XLSX_MAX_ROWS = env_int("CASE_EXPORT_XLSX_MAX_ROWS", 50_000)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the filebased backend
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@haidian.invalid")
+
+# Messages to reporters (notifications.messages): SMS through SMS_BACKEND (notifications/sms.py; the
+# demo appends them to SMS_FILE_PATH, production sets notifications.sms.HttpGatewayBackend and the
+# gateway's URL and key), emails through EMAIL_BACKEND. A message that fails is tried again with
+# growing delays, MESSAGE_ATTEMPTS times in all; beat sends what is waiting every
+# MESSAGE_SEND_MINUTES in case a worker missed it.
+SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.FileBackend")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(VAR_DIR / "sms" / "outbox.jsonl"))
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_KEY = env_str("SMS_GATEWAY_KEY", "")
+SMS_GATEWAY_KEY_HEADER = env_str("SMS_GATEWAY_KEY_HEADER", "X-Api-Key")
+SMS_GATEWAY_TIMEOUT = env_float("SMS_GATEWAY_TIMEOUT", 10.0)
+MESSAGE_ATTEMPTS = env_int("MESSAGE_ATTEMPTS", 5)
+MESSAGE_SEND_MINUTES = env_int("MESSAGE_SEND_MINUTES", 2)
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 # Tests change grids inside transactions that never commit: check the locate index every call.
 os.environ.setdefault("GRID_INDEX_CHECK_SECONDS", "0")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+os.environ.setdefault("SMS_BACKEND", "notifications.sms.LocmemBackend")
 
 from haidian.settings import *  # noqa: E402,F403
 
