@@ -22,7 +22,7 @@ from haidian.admin import ReadOnlyAdmin
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "parent", "default_department", "default_agency_kind", "time_limit",
-                    "time_limit_unit"]
+                    "time_limit_unit", "accept_limit_hours"]
     list_filter = ["parent", "time_limit_unit"]
     list_select_related = ["parent", "default_department"]
     search_fields = ["code", "name"]
@@ -31,7 +31,8 @@ class CategoryAdmin(admin.ModelAdmin):
 class TaskInline(admin.TabularInline):
     model = Task
     extra = 0
-    fields = ["agency", "department", "role", "status", "due_at", "responded_at"]
+    fields = ["agency", "department", "role", "status", "accept_due_at", "accepted_at", "due_at", "responded_at",
+              "return_requests"]
     readonly_fields = fields
     can_delete = False
 
