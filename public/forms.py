@@ -50,6 +50,10 @@ class ReportForm(forms.Form):
         help_text=_("Lets you follow the report by its number and lets the sub-center call you back. "
                     "It is never shown on the public pages."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    reporter_email = forms.EmailField(
+        label=_("Your email (optional)"), max_length=254, required=False,
+        help_text=_("We also write to it at each step of your report."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     website = forms.CharField(label=_("Leave this field empty"), required=False,
                               widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
     stamp = forms.CharField(widget=forms.HiddenInput, required=False)

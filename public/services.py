@@ -21,14 +21,14 @@ def _new_token() -> str:
 @transaction.atomic
 def public_report(*, title: str, lat: float, lng: float, description: str = "", address: str = "",
                   category: Category | None = None, reporter_name: str = "", reporter_phone: str = "",
-                  photo=None, now: dt.datetime | None = None) -> tuple[Case, FollowToken]:
+                  reporter_email: str = "", photo=None, now: dt.datetime | None = None) -> tuple[Case, FollowToken]:
     """群众上报: a resident's report (source `resident`, no account) with its optional photo, and the
     case's private follow link, all or nothing. The point outside every grid is an InvalidInput."""
     now = now or timezone.now()
     case = dispatch_services.case_create(
         actor=PUBLIC, title=title, description=description, lat=lat, lng=lng, address=address,
         category=category, source=Source.RESIDENT, reporter_name=reporter_name,
-        reporter_phone=reporter_phone, photo=photo, now=now)
+        reporter_phone=reporter_phone, reporter_email=reporter_email, photo=photo, now=now)
     token = FollowToken.objects.create(case=case, token=_new_token(), created_at=now)
     return case, token
 

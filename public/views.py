@@ -78,7 +78,8 @@ def report(request):
             case, follow = services.public_report(
                 title=data["title"], description=data["description"], category=data["category"],
                 lat=data["lat"], lng=data["lng"], address=data["address"], photo=data["photo"],
-                reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"])
+                reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"],
+                reporter_email=data["reporter_email"])
         except InvalidInput as exc:
             guards.REPORTS.undo(ip)  # nothing was reported: the attempt does not count
             for field, errors in exc.errors.items():

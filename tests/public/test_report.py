@@ -191,3 +191,20 @@ def test_the_staff_report_keeps_working_for_signed_in_reporters(grid, grid_worke
 
 def test_a_different_visitor_reports_from_another_address(grid):
     assert public_client("10.1.0.1").post("/report/", report_data(grid)).status_code == 302
+
+
+def test_an_email_given_on_the_form_is_kept_for_the_messages_and_never_shown(visitor, grid):
+    response = visitor.post("/report/", {**report_data(grid), "reporter_email": "jumin@example.cn"})
+
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.reporter_email == "jumin@example.cn"
+    assert "jumin@example.cn" not in main_text(visitor.get("/report/sent/"))
+
+
+def test_a_malformed_email_is_refused_next_to_its_field(visitor, grid):
+    response = visitor.post("/report/", {**report_data(grid), "reporter_email": "not-an-address"})
+
+    assert response.status_code == 400
+    assert "reporter_email" in response.context["form"].errors
+    assert not Case.objects.exists()
