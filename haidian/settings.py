@@ -184,6 +184,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(CELERY_QUEUE_DIR / "queue"),
         "processed_folder": str(CELERY_QUEUE_DIR / "processed"),
         "store_processed": False,
+        # The worker looks for new messages this often (seconds; kombu's default is 1): one at a time, so
+        # a burst of reporters' messages would otherwise hold up everything behind it.
+        "polling_interval": 0.1,
     }
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
 CELERY_TIMEZONE = TIME_ZONE

@@ -9,6 +9,6 @@ class PublicConfig(AppConfig):
     def ready(self):
         # The reporter of a case is told of its steps (public/reporters.py).
         from dispatch.signals import case_event_recorded
-        from public.reporters import on_case_event
+        from public.reporters import RECEIVER_UID, on_case_event
 
-        case_event_recorded.connect(on_case_event, dispatch_uid="public.tell_reporter")
+        case_event_recorded.connect(on_case_event, dispatch_uid=RECEIVER_UID)

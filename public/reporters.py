@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.urls import reverse
@@ -40,6 +41,7 @@ from django.utils.translation import override
 
 from assessment.satisfaction import invitation_url
 from dispatch.models import Case, CaseEvent
+from dispatch.signals import case_event_recorded
 from haidian.celery import app as celery_app
 from notifications.messages import message_opt_out, message_queue, queue_send
 from notifications.models import Channel, Message
@@ -73,6 +75,9 @@ def reporter_addresses(case: Case) -> list[tuple[str, str]]:
 
 # --- in the request ------------------------------------------------------------------------------
 
+RECEIVER_UID = "public.tell_reporter"
+
+
 def on_case_event(sender, *, event: CaseEvent, **kwargs) -> None:
     """Receiver of dispatch.signals.case_event_recorded (connected in PublicConfig.ready). Reads only
     the event and its case, already in memory; the task is sent after the commit (`robust`: a broker
@@ -81,6 +86,17 @@ def on_case_event(sender, *, event: CaseEvent, **kwargs) -> None:
         return
     event_id = event.pk
     transaction.on_commit(lambda: celery_app.send_task(TELL_REPORTER_TASK, args=[event_id]), robust=True)
+
+
+@contextmanager
+def reporters_not_told():
+    """While it lasts, no step is told to its reporter: for writing a history that already happened
+    (the demo's seeded cases), whose reporters are not to be texted today."""
+    case_event_recorded.disconnect(dispatch_uid=RECEIVER_UID)
+    try:
+        yield
+    finally:
+        case_event_recorded.connect(on_case_event, dispatch_uid=RECEIVER_UID)
 
 
 # --- in the worker -------------------------------------------------------------------------------

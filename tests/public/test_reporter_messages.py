@@ -134,6 +134,18 @@ def test_the_reporter_is_told_of_each_step_from_the_report_to_the_result(reporte
 
 
 @pytest.mark.django_db
+def test_a_history_written_while_reporters_are_not_told_texts_nobody_and_then_they_are_told_again(
+        reported, workflow, worker, sms_outbox):
+    """The demo's seeded past (seed_demo) is not texted to its made-up reporters today."""
+    with reporters.reporters_not_told(), worker.step():
+        case = workflow.file(reported)
+    assert templates(case) == ["received"]  # nothing for the filing
+    with worker.step():
+        dispatch_services.case_dispatch(case=case, actor=workflow.street_staff, lead=workflow.agency.code)
+    assert templates(case) == ["received", "dispatched"]
+
+
+@pytest.mark.django_db
 def test_a_rejected_report_tells_the_reason(reported, workflow, worker, sms_outbox):
     with worker.step():
         dispatch_services.case_reject(case=reported, actor=workflow.street_staff, reason="不属于本街道管辖范围。")
