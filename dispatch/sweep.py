@@ -44,7 +44,7 @@ from dispatch.models import (
     TaskRole,
     Tier,
 )
-from dispatch.notices import NoticeKind, case_link, case_link_parts, command_ids, street_staff_ids
+from dispatch.notices import NoticeKind, case_link, case_link_parts
 from haidian.calendar import TimeUnit, add_working_time
 from haidian.errors import ActionConflict
 from haidian.permissions import Role
@@ -52,6 +52,7 @@ from haidian.workflow import SYSTEM
 from notifications.models import EmailStatus, Notification, NotificationSettings
 from notifications.services import Note, notify, queue_emails
 from people.models import Membership
+from people.selectors import command_ids, street_staff_ids
 
 BATCH = 5000
 TO_DO = TO_DO_STATUSES

@@ -7,7 +7,7 @@ scope is everything, and they get no workplace pages of their own.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from agencies.models import Agency, Department, District, Street
 from grids.models import Community, GridCell
@@ -71,3 +71,33 @@ def acting_as(user, role: str, field: str, unit_id: int | None = None, *, refusa
         if held.role == role and held.field == field and unit_id in (None, held.unit_id):
             return held.label
     return "superuser"
+
+
+# --- who to tell: the people of a unit, as user ids ---------------------------------------------
+
+AGENCY_ROLES = (Role.AGENCY_HEAD, Role.AGENCY_STAFF)
+
+
+def people_ids(rule: Q) -> list[int]:
+    """The users whose memberships match `rule`, each once, in id order."""
+    return list(Membership.objects.filter(rule).values_list("user_id", flat=True).order_by("user_id").distinct())
+
+
+def handler_rule(*, agency_id: int | None, department_id: int | None) -> Q:
+    """Who answers for an agency (its head and staff) or a department (its administrators)."""
+    if agency_id:
+        return Q(agency_id=agency_id, role__in=AGENCY_ROLES)
+    return Q(department_id=department_id, role=Role.DEPARTMENT_ADMIN)
+
+
+def handler_ids(*, agency_id: int | None, department_id: int | None) -> list[int]:
+    return people_ids(handler_rule(agency_id=agency_id, department_id=department_id))
+
+
+def street_staff_ids(street_id: int) -> list[int]:
+    return people_ids(Q(role=Role.STREET_STAFF, street_id=street_id))
+
+
+def command_ids(district_id: int) -> list[int]:
+    """The district command center's people (区社会服务管理监督和应急指挥中心)."""
+    return people_ids(Q(role=Role.DISTRICT_COMMAND, district_id=district_id))

@@ -8,9 +8,8 @@ from django.utils.translation import gettext_lazy
 from haidian.permissions import Role
 from notifications import kinds
 from people.models import Membership
+from people.selectors import AGENCY_ROLES, handler_rule
 from whistle.models import SummonedUnit
-
-AGENCY_ROLES = (Role.AGENCY_HEAD, Role.AGENCY_STAFF)
 
 
 @kinds.register
@@ -25,15 +24,9 @@ def summons_link() -> str:
     return reverse("whistle:list")
 
 
-def _people(rule: Q) -> list[int]:
-    return list(Membership.objects.filter(rule).values_list("user_id", flat=True).order_by("user_id").distinct())
-
-
 def unit_people_rule(unit: SummonedUnit) -> Q:
     """The people who report for a summoned unit: an agency's head and staff, a department's administrators."""
-    if unit.agency_id:
-        return Q(agency_id=unit.agency_id, role__in=AGENCY_ROLES)
-    return Q(department_id=unit.department_id, role=Role.DEPARTMENT_ADMIN)
+    return handler_rule(agency_id=unit.agency_id, department_id=unit.department_id)
 
 
 def unit_people(units: list[SummonedUnit]) -> dict[int, list[int]]:
@@ -52,12 +45,3 @@ def unit_people(units: list[SummonedUnit]) -> dict[int, list[int]]:
                         and role == Role.DEPARTMENT_ADMIN)):
                 found[unit.pk].append(user_id)
     return found
-
-
-def command_ids(district_id: int) -> list[int]:
-    """The district command center's people (区社会服务管理监督和应急指挥中心)."""
-    return _people(Q(role=Role.DISTRICT_COMMAND, district_id=district_id))
-
-
-def street_staff_ids(street_id: int) -> list[int]:
-    return _people(Q(role=Role.STREET_STAFF, street_id=street_id))

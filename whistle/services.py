@@ -28,7 +28,7 @@ from haidian.permissions import Role
 from haidian.workflow import SYSTEM, user_or_none
 from notifications.models import EmailStatus, Notification
 from notifications.services import Note, notify, queue_emails
-from people.selectors import acting_as
+from people.selectors import acting_as, command_ids, street_staff_ids
 from whistle import notices, selectors
 from whistle.models import MAX_MINUTES, SummonedUnit, Summons, UnitStatus
 from whistle.notices import NoticeKind
@@ -193,11 +193,11 @@ def _command_notes(units: list[SummonedUnit], kind: str, *, street_too: bool) ->
             case = summons.case
             district_id = case.street.district_id
             if district_id not in command:
-                command[district_id] = notices.command_ids(district_id)
+                command[district_id] = command_ids(district_id)
             users = list(command[district_id])
             if street_too:
                 if summons.street_id not in staff:
-                    staff[summons.street_id] = notices.street_staff_ids(summons.street_id)
+                    staff[summons.street_id] = street_staff_ids(summons.street_id)
                 users += staff[summons.street_id]
             values = {"unit": summoned.unit.name, "number": case.number, "street": case.street.name,
                       "due": timezone.localtime(summoned.due_at).strftime("%Y-%m-%d %H:%M")}

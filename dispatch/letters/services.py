@@ -26,8 +26,7 @@ from haidian.errors import ActionConflict, InvalidInput
 from haidian.permissions import Role
 from haidian.workflow import SYSTEM, Machine
 from notifications.services import Note, notify
-from people.models import Membership
-from people.selectors import acting_as, holds
+from people.selectors import acting_as, handler_ids, holds, street_staff_ids
 
 S = LetterStatus
 # step → {from status: to status}; a step not listed for the current status is a 409.
@@ -177,11 +176,9 @@ def letter_close(*, letter: DeadlineLetter, actor, reasons: dict[str, str] | Non
 
 
 def _tell_agency(letter: DeadlineLetter, now: dt.datetime, *, key: str, title, street_too: bool = False) -> int:
-    rule = {"agency_id": letter.agency_id, "role__in": [Role.AGENCY_HEAD, Role.AGENCY_STAFF]}
-    users = list(Membership.objects.filter(**rule).values_list("user_id", flat=True))
+    users = handler_ids(agency_id=letter.agency_id, department_id=None)
     if street_too:
-        users += Membership.objects.filter(street_id=letter.street_id, role=Role.STREET_STAFF).values_list(
-            "user_id", flat=True)
+        users += street_staff_ids(letter.street_id)
     with override("zh-hans"):
         text = str(title())
         body = _("%(number)s from %(street)s: answer by %(deadline)s.") % {
