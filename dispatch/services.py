@@ -16,8 +16,9 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from agencies.models import Agency, Department
 from dispatch import notices, rules, signals
@@ -47,6 +48,7 @@ from haidian.calendar import TimeUnit, add_working_time, working_time_between
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.workflow import PUBLIC, is_system, require_actor, unique_or_conflict, user_or_none
 from notifications.services import Note, notify
+from people.selectors import command_ids, handler_ids, street_staff_ids
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -71,6 +73,18 @@ def _event(*, case: Case, action: str, actor, unit: str, at: dt.datetime, from_s
                          to_status=to_status, note=note, data=data, task=task)
     signals.case_event_recorded.send(sender=CaseEvent, event=event)
     return event
+
+
+def _tell(case: Case, user_ids: list[int], *, key: str, kind: str, heading: Promise, body: Promise | str = "",
+          now: dt.datetime, **values) -> None:
+    """One notification about `case` to these people, in Chinese: `heading` (and `body`, when it is a
+    translatable template rather than someone's words, which go as written) filled with the case's
+    number and `values`; opening it leads to the case."""
+    with override("zh-hans"):
+        values = {"number": case.number, **values}
+        text = str(heading) % values
+        body = str(body) % values if isinstance(body, Promise) else body
+    notify([Note(user_ids, key, kind, text, body, case_number=case.number, link=notices.case_link(case.number))], now)
 
 
 def _save_case(case: Case, *fields: str) -> None:
@@ -203,14 +217,13 @@ def case_file(*, case: Case, actor, category: Category, priority: str = Priority
 def _tell_priority(case: Case, now: dt.datetime) -> None:
     """An urgent or critical case is news for the street's staff and the command center at once."""
     with override("zh-hans"):
-        title = _("%(priority)s case %(number)s: %(title)s") % {
-            "priority": case.get_priority_display(), "number": case.number, "title": case.title}
-        body = _("%(category)s at %(address)s. Reported at %(at)s.") % {
-            "category": case.category, "address": case.address or case.grid.name,
-            "at": timezone.localtime(case.created_at).strftime("%Y-%m-%d %H:%M")}
-    notify([Note(notices.street_staff_ids(case.street_id) + notices.command_ids(case.street.district_id),
-                 f"priority:{case.pk}:{case.priority}", notices.WorkflowNoticeKind.PRIORITY, title, body,
-                 case_number=case.number, link=notices.case_link(case.number))], now)
+        priority = str(case.get_priority_display())
+    _tell(case, street_staff_ids(case.street_id) + command_ids(case.street.district_id),
+          key=f"priority:{case.pk}:{case.priority}", kind=notices.WorkflowNoticeKind.PRIORITY, now=now,
+          heading=gettext_lazy("%(priority)s case %(number)s: %(title)s"),
+          body=gettext_lazy("%(category)s at %(address)s. Reported at %(at)s."),
+          priority=priority, title=case.title, category=case.category, address=case.address or case.grid.name,
+          at=timezone.localtime(case.created_at).strftime("%Y-%m-%d %H:%M"))
 
 
 @transaction.atomic
@@ -367,11 +380,9 @@ def case_send_down(*, case: Case, actor, note: str, now: dt.datetime | None = No
     cancelled = _cancel_open_tasks(case)
     _event(case=case, action=Action.SEND_DOWN, actor=actor, unit=unit, at=now, from_status=from_status,
            to_status=to_status, note=note, data={"cancelled_tasks": cancelled})
-    with override("zh-hans"):
-        title = _("Case %(number)s was sent down to the street") % {"number": case.number}
-    notify([Note(notices.street_staff_ids(case.street_id), f"sent_down:{case.pk}:{now.timestamp():.0f}",
-                 notices.WorkflowNoticeKind.SENT_DOWN, title, note, case_number=case.number,
-                 link=notices.case_link(case.number))], now)
+    _tell(case, street_staff_ids(case.street_id), key=f"sent_down:{case.pk}:{now.timestamp():.0f}",
+          kind=notices.WorkflowNoticeKind.SENT_DOWN, body=note, now=now,
+          heading=gettext_lazy("Case %(number)s was sent down to the street"))
     return case
 
 
@@ -433,12 +444,11 @@ def task_return(*, task: Task, actor, reason: str, now: dt.datetime | None = Non
     _save_case(case, "return_count")
     _task_event(case=case, task=task, action=Action.RETURN, actor=actor, unit=unit, now=now,
                 from_status=case.status, note=reason, data={"return_requests": task.return_requests})
-    with override("zh-hans"):
-        title = _("%(unit)s asks to return case %(number)s") % {"unit": task.assignee, "number": case.number}
-    dispatchers = (notices.command_ids(case.street.district_id) if case.tier == Tier.DISTRICT
-                   else notices.street_staff_ids(case.street_id))
-    notify([Note(dispatchers, f"return:{task.pk}:{task.return_requests}", notices.WorkflowNoticeKind.RETURN_REQUESTED,
-                 title, reason, case_number=case.number, link=notices.case_link(case.number))], now)
+    dispatchers = (command_ids(case.street.district_id) if case.tier == Tier.DISTRICT
+                   else street_staff_ids(case.street_id))
+    _tell(case, dispatchers, key=f"return:{task.pk}:{task.return_requests}",
+          kind=notices.WorkflowNoticeKind.RETURN_REQUESTED, body=reason, now=now, unit=task.assignee,
+          heading=gettext_lazy("%(unit)s asks to return case %(number)s"))
     return task
 
 
@@ -481,14 +491,11 @@ def task_refuse_return(*, task: Task, actor, reason: str, now: dt.datetime | Non
 
 
 def _tell_return_decision(case: Case, task: Task, *, approved: bool, note: str, now: dt.datetime) -> None:
-    with override("zh-hans"):
-        if approved:
-            title = _("Your return of case %(number)s was approved") % {"number": case.number}
-        else:
-            title = _("Your return of case %(number)s was refused: the task stays with you") % {"number": case.number}
-    notify([Note(notices.handler_ids(agency_id=task.agency_id, department_id=task.department_id),
-                 f"return-decided:{task.pk}:{task.return_requests}", notices.WorkflowNoticeKind.RETURN_DECIDED,
-                 title, note, case_number=case.number, link=notices.case_link(case.number))], now)
+    title = (gettext_lazy("Your return of case %(number)s was approved") if approved
+             else gettext_lazy("Your return of case %(number)s was refused: the task stays with you"))
+    _tell(case, handler_ids(agency_id=task.agency_id, department_id=task.department_id),
+          key=f"return-decided:{task.pk}:{task.return_requests}", kind=notices.WorkflowNoticeKind.RETURN_DECIDED,
+          heading=title, body=note, now=now)
 
 
 @transaction.atomic
@@ -551,11 +558,9 @@ def task_respond(*, task: Task, actor, result: str, now: dt.datetime | None = No
     _task_event(case=case, task=task, action=Action.RESPOND, actor=actor, unit=unit, now=now,
                 from_status=from_status, note=result)
     if task.role == TaskRole.LEAD and case.tier == Tier.STREET:
-        with override("zh-hans"):
-            title = _("%(unit)s answered case %(number)s: to verify") % {"unit": task.assignee, "number": case.number}
-        notify([Note(notices.street_staff_ids(case.street_id), f"answered:{task.pk}:{now.timestamp():.0f}",
-                     notices.WorkflowNoticeKind.ANSWERED, title, result, case_number=case.number,
-                     link=notices.case_link(case.number))], now)
+        _tell(case, street_staff_ids(case.street_id), key=f"answered:{task.pk}:{now.timestamp():.0f}",
+              kind=notices.WorkflowNoticeKind.ANSWERED, body=result, now=now, unit=task.assignee,
+              heading=gettext_lazy("%(unit)s answered case %(number)s: to verify"))
     return task
 
 
@@ -649,11 +654,10 @@ def case_rate(*, case: Case, actor, satisfaction: str, comment: str = "", invita
     _event(case=case, action=Action.RATE, actor=actor, unit=unit, at=now, from_status=to_status, to_status=to_status,
            note=comment, data=data)
     if satisfaction == Satisfaction.DISSATISFIED:
-        with override("zh-hans"):
-            title = _("The reporter of case %(number)s is dissatisfied: reopen or explain") % {"number": case.number}
-        notify([Note(notices.street_staff_ids(case.street_id), f"dissatisfied:{case.pk}:{case.reopen_count}",
-                     notices.WorkflowNoticeKind.DISSATISFIED, title, comment, case_number=case.number,
-                     link=notices.case_link(case.number))], now)
+        _tell(case, street_staff_ids(case.street_id), key=f"dissatisfied:{case.pk}:{case.reopen_count}",
+              kind=notices.WorkflowNoticeKind.DISSATISFIED,
+              heading=gettext_lazy("The reporter of case %(number)s is dissatisfied: reopen or explain"),
+              body=comment, now=now)
     return case
 
 
