@@ -127,11 +127,7 @@ from dispatch.workflow import CASE_MOVES, Action
 from grids.models import Community, Patrol
 from haidian.permissions import Role
 from people.models import Membership
-
-try:  # 吹哨报到 (whistle/) is young: the assessment runs, without check-in figures, where it is missing
-    from whistle.selectors import check_in_figures
-except ImportError:  # pragma: no cover
-    check_in_figures = None
+from whistle.selectors import check_in_figures
 
 KINDS = ("agency", "department", "street", "community", "grid_worker")
 
@@ -514,8 +510,6 @@ def _meeting_counts(start, end, counts: dict, agency_department: dict[int, int])
 
 def _check_in_counts(start, end, counts: dict, agency_department: dict[int, int]) -> None:
     """吹哨报到: how the agencies (and departments) answered the streets' whistles (whistle/)."""
-    if check_in_figures is None:  # pragma: no cover
-        return
     for (kind, unit_id), figures in check_in_figures(start=start, end=end).items():
         values = [figures[name] for name in ("summoned", "on_time", "late", "missing")]
         if kind == "agency":
