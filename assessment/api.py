@@ -8,13 +8,15 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 
-from assessment import selectors, serializers, services
+from assessment import rewards, selectors, serializers, services
 from assessment.export import results_workbook
 from assessment.models import Evaluation, Round
+from haidian.permissions import Role
+from people.selectors import holds
 
 
 def _input(serializer_class, request, data=None):
@@ -112,10 +114,26 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """`?kind=agency|street|community|grid_worker|department|squad_deputy`, `?version=`."""
         round_ = self.get_object()
         query, version = self._version(request, round_)
-        rows = selectors.results(round=round_, version=version, kind=query["kind"])
+        rows = selectors.results(round=round_, version=version, kind=query["kind"], user=request.user)
         paginator = ResultPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(serializers.ResultSerializer(page, many=True).data)
+
+    @extend_schema(responses=serializers.ResultDetailSerializer)
+    @action(detail=True, methods=["get"], url_path=r"results/(?P<kind>[a-z_]+)/(?P<unit_id>[0-9]+)")
+    def result(self, request, period=None, kind=None, unit_id=None):
+        """One result drilled down: components, each indicator's numerator, denominator, sample, mean,
+        shrinkage and points, and the case numbers behind them (at most 200 per side)."""
+        round_ = self.get_object()
+        version = selectors.result_version(round=round_, user=request.user)
+        if version is None:
+            raise Http404
+        row = selectors.results(round=round_, version=version, user=request.user).filter(
+            kind=kind, unit_id=int(unit_id)).first()
+        if row is None:
+            raise Http404
+        row.behind = selectors.cases_behind(round=round_, result=row)
+        return Response(serializers.ResultDetailSerializer(row).data)
 
     @extend_schema(parameters=[serializers.ResultQuery], responses={(200, "application/vnd.openxmlformats-"
                                                                      "officedocument.spreadsheetml.sheet"): bytes})
@@ -123,7 +141,9 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def results_xlsx(self, request, period=None):
         round_ = self.get_object()
         _query, version = self._version(request, round_)
-        response = HttpResponse(results_workbook(round_, version),
+        # People are named only in the copy of those who run or audit the rounds.
+        public = not selectors.sees_drafts(request.user)
+        response = HttpResponse(results_workbook(round_, version, public=public),
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="assessment-{round_.period}-v{version}.xlsx"'
         return response
@@ -197,3 +217,16 @@ class EvaluationViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin):
         data = _input(serializers.SubmitInput, request)
         evaluation = services.evaluation_submit(evaluation=self.get_object(), actor=request.user, **data)
         return Response(serializers.EvaluationSerializer(evaluation).data)
+
+
+@extend_schema(parameters=[serializers.RewardQuery], responses=serializers.RewardRow(many=True))
+@api_view(["GET"])
+def comanager_rewards(request):
+    """协管员绩效考核奖励: `?street=<code>&year=` — the street's co-managers, their mean result over the
+    year's published rounds, its grade and reward tier; the street's staff, the district and auditors."""
+    query = _input(serializers.RewardQuery, request, request.query_params)
+    street = query["street"]
+    if not (selectors.sees_drafts(request.user) or holds(request.user, Role.STREET_STAFF, "street", street.pk)):
+        raise Http404
+    return Response(serializers.RewardRow(rewards.reward_list(street_id=street.pk, year=query["year"]),
+                                          many=True).data)

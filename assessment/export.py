@@ -14,6 +14,7 @@ import io
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 from openpyxl import Workbook
@@ -22,7 +23,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment.models import Result, Round, RoundStatus, UnitKind
+from assessment.models import PERSON_KINDS, Result, Round, RoundStatus, UnitKind
+from assessment.selectors import GRADE_LETTERS, people_by_street
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,11 +36,10 @@ KIND_TITLES: dict[str, str] = {
     UnitKind.DEPARTMENT: "专业部门",
     UnitKind.GRID_WORKER: "网格员",
     UnitKind.SQUAD_DEPUTY: "城管分队执行副队长",
+    UnitKind.CO_MANAGER: "协管员",
     UnitKind.DISTRICT: "区",
 }
 
-# Kinds whose units are people: their code is a username, which a public copy leaves out.
-PERSON_KINDS = frozenset({UnitKind.GRID_WORKER, UnitKind.SQUAD_DEPUTY})
 
 STATUS_TITLES: dict[str, str] = {
     RoundStatus.DRAFT: "草稿",
@@ -58,8 +59,11 @@ SCORE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("向上评价", "upward"),
     ("向下评价", "downward"),
     ("群众满意度", "satisfaction"),
+    ("监督委员会评价", "oversight"),
+    ("回访满意度(不计入)", "callback"),
+    ("样本量", "sample"),
 )
-SCORE_FIELDS = frozenset({"total", "objective", "upward", "downward", "satisfaction"})
+SCORE_FIELDS = frozenset({"total", "objective", "upward", "downward", "satisfaction", "oversight", "callback"})
 
 # The indicators of the digital urban management performance standard (CJ/T 292) and of the
 # 12345 hotline's 三率, in column order: counts, then rates, so that each kind's own keys read in a
@@ -181,16 +185,28 @@ def _header(sheet: Worksheet, titles: list[str]) -> None:
     sheet.freeze_panes = "C2"
 
 
+def _people_sheet(workbook: Workbook, kind: str, round_: Round, version: int) -> None:
+    """The public copy's sheet of a person kind: summed up by street, nobody named."""
+    sheet = workbook.create_sheet(f"{KIND_TITLES.get(kind, kind)}(按街道汇总)"[:31])
+    _header(sheet, ["街道(镇)", "参评人数", "有总分人数", "平均总分", *GRADE_LETTERS])
+    for row, summed in enumerate(people_by_street(round=round_, version=version, kind=kind), start=2):
+        for column, value in enumerate([summed["street"], summed["people"], summed["rated"], summed["mean"],
+                                        *summed["grades"]], start=1):
+            _put(sheet, row, column, value, SCORE_FORMAT if column == 4 else None)
+
+
 def _kind_sheet(workbook: Workbook, kind: str, results: list[Result], *, public: bool) -> None:
     sheet = workbook.create_sheet(KIND_TITLES.get(kind, kind)[:31])
-    columns = [(title, field) for title, field in SCORE_COLUMNS
-               if not (public and field == "unit_code" and kind in PERSON_KINDS)]
+    columns = list(SCORE_COLUMNS)
     keys = indicator_keys(results)
     _header(sheet, [title for title, _field in columns] + [INDICATOR_TITLES.get(key, key) for key in keys])
     sheet.column_dimensions[get_column_letter(2)].width = 28
     for row, result in enumerate(results, start=2):
         for column, (_title, field) in enumerate(columns, start=1):
-            _put(sheet, row, column, getattr(result, field), SCORE_FORMAT if field in SCORE_FIELDS else None)
+            value = getattr(result, field)
+            if field == "rank" and not result.sample_ok:
+                value = "样本不足"
+            _put(sheet, row, column, value, SCORE_FORMAT if field in SCORE_FIELDS else None)
         indicators = result.indicators or {}
         for column, key in enumerate(keys, start=len(columns) + 1):
             _put(sheet, row, column, indicators.get(key), PERCENT_FORMAT if is_rate(key) else None)
@@ -209,6 +225,10 @@ def _notes_sheet(sheet: Worksheet, round_: Round, version: int, kinds: list[str]
         ("向上评价权重", f"{round_.weight_upward}%"),
         ("向下评价权重", f"{round_.weight_downward}%"),
         ("群众满意度权重", f"{round_.weight_satisfaction}%"),
+        ("监督委员会评价权重", f"{round_.weight_oversight}%"),
+        ("回访满意度计入群众满意度的比例", f"{round_.callback_share}%"),
+        ("小样本", f"样本少于{settings.ASSESSMENT_MIN_SAMPLE}的比率向全区均值收缩(k={settings.ASSESSMENT_SHRINK_K})，"
+                 "主样本不足的单位标注“样本不足”，不评等级、不排名"),
         ("执行副队长考核中街道评价权重", f"{round_.deputy_street_weight}%"),
         ("发布时间", local(round_.published_at).strftime("%Y-%m-%d %H:%M") if round_.published_at else ""),
         ("包含类别", "、".join(KIND_TITLES.get(kind, kind) for kind in kinds) or "无"),
@@ -216,7 +236,8 @@ def _notes_sheet(sheet: Worksheet, round_: Round, version: int, kinds: list[str]
         ("导出时间", local(now).strftime("%Y-%m-%d %H:%M")),
     ]
     if version == round_.version and round_.computed_at:  # the round keeps the time of its latest computation only
-        rows.insert(10, ("计算时间", local(round_.computed_at).strftime("%Y-%m-%d %H:%M")))
+        at = next(n for n, (label, _value) in enumerate(rows) if label == "包含类别")
+        rows.insert(at, ("计算时间", local(round_.computed_at).strftime("%Y-%m-%d %H:%M")))
     for row, (label, value) in enumerate(rows, start=1):
         _put(sheet, row, 1, label).font = HEADER_FONT
         _put(sheet, row, 2, value).alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
@@ -228,8 +249,8 @@ def results_workbook(round, version: int | None = None, *, public: bool = False,
                      now: dt.datetime | None = None) -> bytes:
     """The .xlsx of a round's results of one version (default: the published one, else the latest).
 
-    `public=True` is the copy anyone may download: the same, less the usernames of grid workers and
-    squad deputies (their names are public under 实名制, nothing else about them is).
+    `public=True` is the copy anyone may download: units as they are, people (grid workers, squad
+    deputies, co-managers) only summed up by street, never named.
     """
     version = default_version(round) if version is None else version
     grouped: dict[str, list[Result]] = defaultdict(list)
@@ -242,7 +263,10 @@ def results_workbook(round, version: int | None = None, *, public: bool = False,
     notes.title = "说明"
     _notes_sheet(notes, round, version, kinds, now or timezone.now())
     for kind in kinds:
-        _kind_sheet(workbook, kind, grouped[kind], public=public)
+        if public and kind in PERSON_KINDS:
+            _people_sheet(workbook, kind, round, version)
+        else:
+            _kind_sheet(workbook, kind, grouped[kind], public=public)
     workbook.properties.creator = "海淀区网格化社会服务管理平台"
     workbook.properties.title = f"{round.period} 考核结果（第{version}版）"
     buffer = io.BytesIO()

@@ -39,13 +39,18 @@ Agency A (派驻机构) — tasks t with t.agency = A and start <= t.created_at 
     meetings_attended 实到会次数 of those, attended (committees.services.attendance_rate)
     summoned         应报到次数 the street whistled (吹哨) for A in the half (whistle.selectors.check_in_figures)
     check_ins_on_time 按时报到次数, check_ins_late 迟到次数, check_ins_missing 未报到次数: how A answered
+    inquiries        质询数     the supervision committees' inquiries to A asked in the half
+                                (supervision.selectors.inquiry_figures; also a street's, to the street)
+    inquiries_on_time 按期答复数, inquiries_overdue 超期未答复数: answered by the due time; overdue
     handling_rate = handled / due          on_time_rate = handled_on_time / due
     rework_rate = reworked / closed        extension_rate = extended / due
+    overdue_rate = overdue / due (超期率: 超期数 as a share, so that it weighs the same for a big and a small agency)
     response_rate = accepted_on_time / accept_due (响应率, `three_rates`)
     return_rate = return_requests / received (退单率)
     letters_on_time_rate = letters_on_time / letters
     meeting_attendance_rate = meetings_attended / meetings_required
     check_in_rate = check_ins_on_time / summoned (报到及时率)
+    inquiry_on_time_rate = inquiries_on_time / inquiries (质询按期答复率; a street's too)
 
 Why returns weigh this way: an approved return (the dispatcher agrees the task belongs elsewhere) is
 not due — the next unit's task is, and counting it again as unhandled would punish the agency twice —
@@ -89,11 +94,8 @@ Grid worker U (网格员: every user holding a grid_worker membership):
     patrols          巡查数     U's patrols with start <= started_at < end that have ended
     valid_report_rate = valid / reported   on_time_check_rate = checks_on_time / checks
 
-`objective_score` is 100 × the mean of a kind's rates in SCORED that are not None, lower-is-better ones
-taken as 1 − rate (at least 0), computed from the rounded rates (so a reader of the export can
-recompute it) and rounded half up to 2 decimals. Counts such as 超期数 and patrols, volume,
-public_report_rate and the street's satisfaction_rate (the round's satisfaction component already
-weighs the public's ratings) describe and are not scored.
+How the rates are weighed into a score (weights per kind, small samples shrunk) is
+`assessment.scoring`'s; this module only counts.
 
 `three_rates` is the one definition of the 12345 hotline's 三率 (响应率, 解决率, 满意率) from counts: these
 indicators and the dashboard (dashboard.rollups.summary) both call it.
@@ -127,6 +129,7 @@ from dispatch.workflow import CASE_MOVES, Action
 from grids.models import Community, Patrol
 from haidian.permissions import Role
 from people.models import Membership
+from supervision.selectors import inquiry_figures
 from whistle.selectors import check_in_figures
 
 KINDS = ("agency", "department", "street", "community", "grid_worker")
@@ -136,15 +139,16 @@ VERIFY_ON_TIME_HOURS = 24
 _TASK_COUNTS = ("received", "due", "handled", "handled_on_time", "overdue", "extended", "closed", "reworked",
                 "accept_due", "accepted_on_time", "return_requests", "returns_approved", "returns_refused")
 _CHECK_IN_COUNTS = ("summoned", "check_ins_on_time", "check_ins_late", "check_ins_missing")
+_INQUIRY_COUNTS = ("inquiries", "inquiries_on_time", "inquiries_overdue")
 _AGENCY_COUNTS = (*_TASK_COUNTS, "letters", "letters_on_time", "meetings_attended", "meetings_required",
-                  *_CHECK_IN_COUNTS)
+                  *_CHECK_IN_COUNTS, *_INQUIRY_COUNTS)
 _AREA_COUNTS = ("volume", "accepted", "closed", "closed_on_time", "resolved", "public_reports", "satisfied",
                 "basically_satisfied", "dissatisfied")
 
 COUNTS: dict[str, tuple[str, ...]] = {
     "agency": _AGENCY_COUNTS,
     "department": _AGENCY_COUNTS,
-    "street": _AREA_COUNTS,
+    "street": (*_AREA_COUNTS, *_INQUIRY_COUNTS),
     "community": _AREA_COUNTS,
     "grid_worker": ("reported", "valid", "checks", "checks_on_time", "patrols"),
 }
@@ -154,10 +158,12 @@ _TASK_RATES = {
     "on_time_rate": ("handled_on_time", "due"),
     "rework_rate": ("reworked", "closed"),
     "extension_rate": ("extended", "due"),
+    "overdue_rate": ("overdue", "due"),
     "return_rate": ("return_requests", "received"),
     "letters_on_time_rate": ("letters_on_time", "letters"),
     "meeting_attendance_rate": ("meetings_attended", "meetings_required"),
     "check_in_rate": ("check_ins_on_time", "summoned"),
+    "inquiry_on_time_rate": ("inquiries_on_time", "inquiries"),
 }
 _AREA_RATES = {
     "closure_rate": ("closed", "accepted"),
@@ -169,7 +175,7 @@ _AREA_RATES = {
 RATES: dict[str, dict[str, tuple[str, str]]] = {
     "agency": _TASK_RATES,
     "department": _TASK_RATES,
-    "street": _AREA_RATES,
+    "street": {**_AREA_RATES, "inquiry_on_time_rate": ("inquiries_on_time", "inquiries")},
     "community": _AREA_RATES,
     "grid_worker": {
         "valid_report_rate": ("valid", "reported"),
@@ -184,22 +190,11 @@ THREE_RATES_OF: dict[str, tuple[str, ...]] = {
     "street": ("resolution_rate", "satisfaction_rate"),
     "community": ("resolution_rate", "satisfaction_rate"),
 }
+# The two of the 三率 that are one count over another (满意率 adds two counts: the round weighs the
+# public's satisfaction as a component of its own).
+THREE_RATE_PARTS = {"response_rate": ("accepted_on_time", "accept_due"), "resolution_rate": ("resolved", "accepted")}
 THREE_RATE_COUNTS = ("accept_due", "accepted_on_time", "accepted", "resolved", "satisfied", "basically_satisfied",
                      "dissatisfied")
-
-_TASK_SCORED = {"handling_rate": False, "on_time_rate": False, "rework_rate": True, "extension_rate": True,
-                "letters_on_time_rate": False, "meeting_attendance_rate": False, "response_rate": False,
-                "return_rate": True, "check_in_rate": False}
-_AREA_SCORED = {"closure_rate": False, "on_time_closure_rate": False, "resolution_rate": False}
-
-# The rates the objective score averages; True where lower is better (scored as 1 − rate).
-SCORED: dict[str, dict[str, bool]] = {
-    "agency": _TASK_SCORED,
-    "department": _TASK_SCORED,
-    "street": _AREA_SCORED,
-    "community": _AREA_SCORED,
-    "grid_worker": {"valid_report_rate": False, "on_time_check_rate": False},
-}
 
 # The order of case_satisfaction's triples.
 SATISFACTION_ORDER = tuple(s.value for s in (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED,
@@ -350,47 +345,54 @@ _PATROLS_SQL = f"""
     GROUP BY p.worker_id
 """
 
-_SATISFACTION_COUNTS = """
-    count(*) FILTER (WHERE x.satisfaction = %(satisfied)s),
-    count(*) FILTER (WHERE x.satisfaction = %(basically_satisfied)s),
-    count(*) FILTER (WHERE x.satisfaction = %(dissatisfied)s)
-"""
+def _satisfaction_sql(column: str) -> dict[str, str]:
+    """The statements counting one rating column (the reporter's `satisfaction`, or the street's
+    `callback_satisfaction`) over the rated cases closed in the half."""
+    counts = f"""
+        count(*) FILTER (WHERE x.{column} = %(satisfied)s),
+        count(*) FILTER (WHERE x.{column} = %(basically_satisfied)s),
+        count(*) FILTER (WHERE x.{column} = %(dissatisfied)s)"""
+
+    def rated_closed(alias: str) -> str:
+        return f"{alias}.closed_at >= %(start)s AND {alias}.closed_at < %(end)s AND {alias}.{column} <> ''"
+
+    # DISTINCT: a case counts once per unit even if two of its lead tasks went to that unit
+    # (returned, then dispatched to it again).
+    lead_tasks = f"""
+        FROM {_CASE} c
+        JOIN {_TASK} t ON t.case_id = c.id AND t.role = %(lead)s AND t.status NOT IN (%(cancelled)s, %(returned)s)
+        LEFT JOIN {_AGENCY} a ON a.id = t.agency_id
+        WHERE {rated_closed("c")}"""
+    return {
+        "agency": f"""
+            SELECT x.unit_id, {counts}
+            FROM (SELECT DISTINCT c.id, c.{column}, t.agency_id AS unit_id {lead_tasks}
+                  AND t.agency_id IS NOT NULL) x
+            GROUP BY x.unit_id""",
+        "department": f"""
+            SELECT x.unit_id, {counts}
+            FROM (SELECT DISTINCT c.id, c.{column}, COALESCE(t.department_id, a.department_id) AS unit_id
+                  {lead_tasks}) x
+            GROUP BY x.unit_id""",
+        # Per grid, with its community and street: the streets', communities' and grid workers'
+        # figures are sums of these rows, so the cases are read once for all three.
+        "area": f"""
+            SELECT x.street_id, x.community_id, x.grid_id, {counts}
+            FROM {_CASE} x WHERE {rated_closed("x")}
+            GROUP BY x.street_id, x.community_id, x.grid_id""",
+    }
 
 
-def _rated_closed(alias: str) -> str:
-    return (f"{alias}.closed_at >= %(start)s AND {alias}.closed_at < %(end)s "
-            f"AND {alias}.satisfaction <> ''")
-
-
-# DISTINCT: a case counts once per unit even if two of its lead tasks went to that unit (returned,
-# then dispatched to it again).
-_LEAD_TASKS = f"""
-    FROM {_CASE} c
-    JOIN {_TASK} t ON t.case_id = c.id AND t.role = %(lead)s AND t.status NOT IN (%(cancelled)s, %(returned)s)
-    LEFT JOIN {_AGENCY} a ON a.id = t.agency_id
-    WHERE {_rated_closed("c")}
-"""
-_SATISFACTION_SQL = {
-    "agency": f"""
-        SELECT x.unit_id, {_SATISFACTION_COUNTS}
-        FROM (SELECT DISTINCT c.id, c.satisfaction, t.agency_id AS unit_id {_LEAD_TASKS}
-              AND t.agency_id IS NOT NULL) x
-        GROUP BY x.unit_id""",
-    "department": f"""
-        SELECT x.unit_id, {_SATISFACTION_COUNTS}
-        FROM (SELECT DISTINCT c.id, c.satisfaction, COALESCE(t.department_id, a.department_id) AS unit_id
-              {_LEAD_TASKS}) x
-        GROUP BY x.unit_id""",
-    # Per grid, with its community and street: the streets', communities' and grid workers' figures
-    # are sums of these rows, so the cases are read once for all three.
-    "area": f"""
-        SELECT x.street_id, x.community_id, x.grid_id, {_SATISFACTION_COUNTS}
-        FROM {_CASE} x WHERE {_rated_closed("x")}
-        GROUP BY x.street_id, x.community_id, x.grid_id""",
-}
+_SATISFACTION_SQL = {column: _satisfaction_sql(column) for column in ("satisfaction", "callback_satisfaction")}
 
 
 # --- the API -------------------------------------------------------------------------------------
+
+def rate_parts(kind: str) -> dict[str, tuple[str, str]]:
+    """rate → (numerator count, denominator count) of every rate of a kind that is one count over another."""
+    three = {name: THREE_RATE_PARTS[name] for name in THREE_RATES_OF.get(kind, ()) if name in THREE_RATE_PARTS}
+    return {**RATES[kind], **three}
+
 
 def compute(start: dt.datetime, end: dt.datetime) -> dict[str, dict[int, dict[str, int | float | None]]]:
     """Counts and rates of every unit of every kind for the half [start, end)."""
@@ -401,45 +403,35 @@ def compute(start: dt.datetime, end: dt.datetime) -> dict[str, dict[int, dict[st
         _task_counts(cursor, params, counts, units["agency_department"])
         _meeting_counts(start, end, counts, units["agency_department"])
         _check_in_counts(start, end, counts, units["agency_department"])
+        _inquiry_counts(start, end, counts, units["agency_department"])
         _case_counts(cursor, params, counts)
         _grid_worker_counts(cursor, params, counts)
     return {kind: {unit: _with_rates(kind, row) for unit, row in counts[kind].items()} for kind in KINDS}
 
 
-def objective_score(kind: str, indicators: dict) -> float | None:
-    """100 × the mean of the kind's scored rates that are available (lower-is-better ones inverted)."""
-    values = []
-    for rate, lower_is_better in SCORED[kind].items():
-        value = indicators.get(rate)
-        if value is None:
-            continue
-        value = Decimal(str(value))
-        values.append(max(Decimal(0), 1 - value) if lower_is_better else value)
-    if not values:
-        return None
-    return float((100 * sum(values) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP))
-
-
-def case_satisfaction(start: dt.datetime, end: dt.datetime) -> dict[str, dict[int, tuple[int, int, int]]]:
+def case_satisfaction(start: dt.datetime, end: dt.datetime, *, callbacks: bool = False,
+                      ) -> dict[str, dict[int, tuple[int, int, int]]]:
     """(satisfied, basically satisfied, dissatisfied) among the rated cases closed in [start, end),
     per kind and unit; every unit appears. The rating is the reporter's own (Case.satisfaction): the
     street's call-backs (回访, Case.callback_satisfaction) are not the public's word and never count.
     Agency: a lead task of the agency on the case that was neither cancelled nor returned (an agency
     that refused a case is not rated for it); department: the lead task's department or its agency's;
     street and community: the case's; grid worker: the cases in the grids they hold a grid_worker
-    membership of."""
+    membership of. `callbacks=True` counts the street's call-backs instead, the separate figure the
+    results show beside the public's."""
     params = _params(start, end)
+    statements = _SATISFACTION_SQL["callback_satisfaction" if callbacks else "satisfaction"]
     names = SATISFACTION_ORDER
     with connection.cursor() as cursor:
         units = _units(cursor, params)
         counts = {kind: {unit: dict.fromkeys(names, 0) for unit in units[kind]} for kind in KINDS}
         for kind in ("agency", "department"):
-            for unit, *values in _fetch(cursor, _SATISFACTION_SQL[kind], params):
+            for unit, *values in _fetch(cursor, statements[kind], params):
                 _add(counts[kind], unit, names, values)
         workers_of_grid = defaultdict(list)
         for user_id, grid_id in _fetch(cursor, _GRID_WORKER_GRIDS, params):
             workers_of_grid[grid_id].append(user_id)
-        for street_id, community_id, grid_id, *values in _fetch(cursor, _SATISFACTION_SQL["area"], params):
+        for street_id, community_id, grid_id, *values in _fetch(cursor, statements["area"], params):
             _add(counts["street"], street_id, names, values)
             _add(counts["community"], community_id, names, values)
             for user_id in workers_of_grid[grid_id]:
@@ -517,6 +509,16 @@ def _check_in_counts(start, end, counts: dict, agency_department: dict[int, int]
             unit_id = agency_department.get(unit_id)
         if unit_id is not None:
             _add(counts["department"], unit_id, _CHECK_IN_COUNTS, values)
+
+
+def _inquiry_counts(start, end, counts: dict, agency_department: dict[int, int]) -> None:
+    """质询: the supervision committees' inquiries to the streets and agencies (supervision/); a
+    department sums its agencies'."""
+    for (kind, unit_id), figures in inquiry_figures(start=start, end=end).items():
+        values = [figures[name] for name in ("inquiries", "answered_on_time", "overdue")]
+        _add(counts[kind], unit_id, _INQUIRY_COUNTS, values)
+        if kind == "agency" and unit_id in agency_department:
+            _add(counts["department"], agency_department[unit_id], _INQUIRY_COUNTS, values)
 
 
 def _case_counts(cursor, params: dict, counts: dict) -> None:

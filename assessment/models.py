@@ -21,6 +21,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Street
+from assessment.scoring import default_indicator_weights
 from dispatch.models import Case, Satisfaction
 from haidian import reform
 from haidian.calendar import SHANGHAI
@@ -44,11 +45,18 @@ class UnitKind(models.TextChoices):
     COMMUNITY = "community", _("community")
     GRID_WORKER = "grid_worker", _("grid worker")
     SQUAD_DEPUTY = "squad_deputy", _("urban-management squad executive deputy")
+    CO_MANAGER = "co_manager", _("co-manager")
+    OVERSIGHT = "oversight", _("supervision committee")
+
+
+# Kinds whose units are people: published only by unit, never by name (assessment.public).
+PERSON_KINDS = frozenset({UnitKind.GRID_WORKER, UnitKind.SQUAD_DEPUTY, UnitKind.CO_MANAGER})
 
 
 class Direction(models.TextChoices):
     UP = "up", _("upward")
     DOWN = "down", _("downward")
+    OVERSIGHT = "oversight", _("supervision")
 
 
 class ComputeState(models.TextChoices):
@@ -84,6 +92,13 @@ class Round(models.Model):
         _("weight of downward ratings"), default=reform.DEFAULT_WEIGHTS["weight_downward"])
     weight_satisfaction = models.PositiveSmallIntegerField(
         _("weight of public satisfaction"), default=reform.DEFAULT_WEIGHTS["weight_satisfaction"])
+    weight_oversight = models.PositiveSmallIntegerField(
+        _("weight of the supervision committee's rating"), default=reform.DEFAULT_WEIGHTS["weight_oversight"])
+    callback_share = models.PositiveSmallIntegerField(
+        _("share of staff call-backs in public satisfaction (percent)"), default=reform.DEFAULT_CALLBACK_SHARE,
+        validators=[MaxValueValidator(100)])
+    # kind → indicator → weight in percent (assessment.scoring); each kind adds up to 100.
+    indicator_weights = models.JSONField(_("indicator weights"), default=default_indicator_weights, blank=True)
     # The street's rating of the squad's executive deputy counts at least half of that person's result.
     deputy_street_weight = models.PositiveSmallIntegerField(
         _("street's weight in the squad deputy's result"), default=reform.SQUAD_DEPUTY_MIN_STREET_WEIGHT,
@@ -109,7 +124,9 @@ class Round(models.Model):
         ordering = ["-period"]
         constraints = [
             models.CheckConstraint(name="round_weights_add_up", condition=Q(
-                weight_objective=100 - F("weight_upward") - F("weight_downward") - F("weight_satisfaction"))),
+                weight_objective=100 - F("weight_upward") - F("weight_downward") - F("weight_satisfaction")
+                - F("weight_oversight"))),
+            models.CheckConstraint(name="round_callback_share_percent", condition=Q(callback_share__lte=100)),
             models.CheckConstraint(name="round_deputy_street_weight_at_least_half",
                                    condition=Q(deputy_street_weight__gte=reform.SQUAD_DEPUTY_MIN_STREET_WEIGHT,
                                                deputy_street_weight__lte=100)),
@@ -126,7 +143,8 @@ class Round(models.Model):
     @property
     def weights(self) -> dict[str, int]:
         return {"objective": self.weight_objective, "upward": self.weight_upward,
-                "downward": self.weight_downward, "satisfaction": self.weight_satisfaction}
+                "downward": self.weight_downward, "satisfaction": self.weight_satisfaction,
+                "oversight": self.weight_oversight}
 
 
 class RoundEvent(Event):
@@ -147,7 +165,7 @@ class Evaluation(models.Model):
     """One evaluation form: a rater unit scores a ratee unit on each criterion (0–100), with a comment."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("round"))
-    direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     rater_kind = models.CharField(_("rater kind"), max_length=15, choices=UnitKind.choices)
     rater_id = models.PositiveIntegerField(_("rater"))
     rater_name = models.CharField(_("rater name"), max_length=100)
@@ -199,10 +217,17 @@ class Result(models.Model):
     upward = models.FloatField(_("upward ratings"), null=True, blank=True)
     downward = models.FloatField(_("downward ratings"), null=True, blank=True)
     satisfaction = models.FloatField(_("public satisfaction"), null=True, blank=True)
+    oversight = models.FloatField(_("supervision committee's rating"), null=True, blank=True)
+    callback = models.FloatField(_("staff call-backs' satisfaction"), null=True, blank=True)
     total = models.FloatField(_("total"), null=True, blank=True)
+    sample = models.PositiveIntegerField(_("sample"), null=True, blank=True)
+    sample_ok = models.BooleanField(_("enough data to rank"), default=True)
     grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     indicators = models.JSONField(_("indicators"), default=dict, blank=True)
+    # How the total was made: each component's value, sample and weight, each indicator's
+    # numerator, denominator, mean, shrinkage and points (assessment.scoring).
+    breakdown = models.JSONField(_("breakdown"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("result")

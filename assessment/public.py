@@ -2,11 +2,16 @@
 
 Only a round whose status is `published` exists here, and only its published version: a draft,
 open or closed round, and any newer computation of a published one, is a 404, so nothing shows
-before the district releases it. Grid workers and squad deputies are named (实名制); nothing else
-about a person (username, id) leaves the server.
+before the district releases it.
 
-Each page reads the published rounds, the kinds they rank and one kind's rows: three queries
-whatever the number of rounds or units.
+Units (streets, communities, agencies, departments) are ranked by name, and each result opens on
+its drill-down: components, each indicator's numerator, denominator, sample and points, and the
+case numbers behind them (no reporter, no phone). People (grid workers, squad deputies,
+co-managers) are never named here: their results are published summed up by street (how many,
+their mean total, how many of each grade), and each person reads their own signed in.
+
+Each ranking page reads the published rounds, the kinds they rank and one kind's rows: three
+queries whatever the number of rounds or units.
 """
 
 from __future__ import annotations
@@ -23,16 +28,18 @@ from django.views.decorators.http import require_safe
 
 from assessment.export import XLSX_CONTENT_TYPE, results_workbook, workbook_filename
 from assessment.models import Result, Round, RoundStatus, UnitKind
+from assessment.selectors import GRADE_LETTERS, cases_behind, people_by_street
+from assessment.views import component_rows
 
 # A published version never changes, so its workbook (about 3 s for all of Haidian's units) is built
 # once for every anonymous download, not once per download.
 PUBLIC_WORKBOOK_CACHE_SECONDS = 24 * 60 * 60
 
-# The kinds shown, in tab order; the district (a single unit) is not ranked in public.
-PUBLIC_KINDS: tuple[str, ...] = (
-    UnitKind.STREET, UnitKind.COMMUNITY, UnitKind.AGENCY, UnitKind.DEPARTMENT,
-    UnitKind.GRID_WORKER, UnitKind.SQUAD_DEPUTY,
-)
+# The kinds ranked by name, in tab order; the district (a single unit) is not ranked in public.
+RANKED_KINDS: tuple[str, ...] = (UnitKind.STREET, UnitKind.COMMUNITY, UnitKind.AGENCY, UnitKind.DEPARTMENT)
+# People: published only summed up by street.
+SUMMED_KINDS: tuple[str, ...] = (UnitKind.GRID_WORKER, UnitKind.SQUAD_DEPUTY, UnitKind.CO_MANAGER)
+PUBLIC_KINDS: tuple[str, ...] = RANKED_KINDS + SUMMED_KINDS
 
 
 def _kind_labels() -> dict[str, str]:
@@ -44,6 +51,7 @@ def _kind_labels() -> dict[str, str]:
         UnitKind.DEPARTMENT: _("Departments"),
         UnitKind.GRID_WORKER: _("Grid workers"),
         UnitKind.SQUAD_DEPUTY: _("Squad executive deputies"),
+        UnitKind.CO_MANAGER: _("Co-managers"),
     }
 
 
@@ -78,7 +86,8 @@ def published_kinds(round_: Round) -> list[str]:
 def published_ranking(round_: Round, kind: str) -> list[Result]:
     """One kind's published rows, best rank first, unranked last; only the public columns."""
     return list(published_results(round_).filter(kind=kind)
-                .only("rank", "unit_name", "grade", "total", "objective", "upward", "downward", "satisfaction")
+                .only("kind", "unit_id", "rank", "unit_name", "grade", "total", "objective", "upward", "downward",
+                      "satisfaction", "oversight", "sample_ok")
                 .order_by(F("rank").asc(nulls_last=True), "unit_name", "unit_id"))
 
 
@@ -107,16 +116,22 @@ def rankings(request, period: str | None = None):
     kind = request.GET.get("kind")
     if kind not in PUBLIC_KINDS:  # absent or mistyped: the first kind ranked
         kind = kinds[0] if kinds else PUBLIC_KINDS[0]
-    results = published_ranking(round_, kind)
     title = _("%(period)s · %(kind)s") % {"period": period_label(round_.period), "kind": labels[kind]}
-    chart = {
-        "title": title,
-        "axis": _("Total score"),
-        "grade": _("Grade"),
-        "names": [r.unit_name for r in results],
-        "totals": [_number(r.total) for r in results],
-        "grades": [r.grade for r in results],
-    }
+    if kind in SUMMED_KINDS:
+        results, people = [], people_by_street(round=round_, version=round_.published_version, kind=kind)
+        chart = {"title": title, "axis": _("Mean total score"), "grade": _("Grade"),
+                 "names": [row["street"] for row in people], "totals": [row["mean"] for row in people],
+                 "grades": ["" for _row in people]}
+    else:
+        results, people = published_ranking(round_, kind), []
+        chart = {
+            "title": title,
+            "axis": _("Total score"),
+            "grade": _("Grade"),
+            "names": [r.unit_name for r in results],
+            "totals": [_number(r.total) for r in results],
+            "grades": [r.grade for r in results],
+        }
     return render(request, "assessment/public_rankings.html", {
         "rounds": [{"round": r, "label": period_label(r.period)} for r in rounds],
         "round": round_,
@@ -126,6 +141,8 @@ def rankings(request, period: str | None = None):
         "kind_label": labels[kind],
         "title": title,
         "results": results,
+        "people": people,
+        "grade_letters": GRADE_LETTERS,
         "chart": chart,
         "weights": round_.weights,
     })
@@ -152,3 +169,19 @@ def results_xlsx(request, period: str):
     filename = workbook_filename(round_, round_.published_version)
     return HttpResponse(content, content_type=XLSX_CONTENT_TYPE,
                         headers={"Content-Disposition": content_disposition_header(True, filename)})
+
+
+@require_safe
+def result_detail(request, period: str, kind: str, unit_id: int):
+    """One unit's published result drilled down, for anyone: components, indicators and the case
+    numbers behind them. People are not here (404): they are published by street only."""
+    round_ = _published_round(published_rounds(), period)
+    if kind not in RANKED_KINDS:
+        raise Http404
+    result = published_results(round_).filter(kind=kind, unit_id=unit_id).first()
+    if result is None:
+        raise Http404
+    return render(request, "assessment/result.html", {
+        "round": round_, "result": result, "version": round_.published_version, "public": True,
+        "components": component_rows(result), "indicators": cases_behind(round=round_, result=result),
+    })

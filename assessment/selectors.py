@@ -8,10 +8,11 @@ them by the district (to follow missing and late forms).
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
-from assessment import services
-from assessment.models import Award, Evaluation, Result, Round, RoundStatus
+from agencies.models import Street
+from assessment import drilldown, plan, scoring, services
+from assessment.models import PERSON_KINDS, Award, Evaluation, Result, Round, RoundStatus, UnitKind
 from haidian.permissions import Role
 from people.selectors import holds, memberships
 
@@ -32,11 +33,36 @@ def result_version(*, round: Round, user, version: int | None = None) -> int | N
     return round.published_version
 
 
-def results(*, round: Round, version: int, kind: str | None = None) -> QuerySet[Result]:
+def results(*, round: Round, version: int, kind: str | None = None, user=None) -> QuerySet[Result]:
+    """One version's rows, best rank first; given a `user`, only the rows they may read."""
     queryset = Result.objects.filter(round=round, version=version)
     if kind:
         queryset = queryset.filter(kind=kind)
+    if user is not None:
+        queryset = queryset.filter(readable_results(user=user, round=round))
     return queryset.order_by("kind", F("rank").asc(nulls_last=True), "unit_name", "unit_id")
+
+
+def own_results(*, user) -> list[Result]:
+    """A person's own published results (as a grid worker or a squad deputy), newest round first."""
+    published = Round.objects.filter(status=RoundStatus.PUBLISHED, published_version__isnull=False)
+    return list(Result.objects.filter(kind__in=[UnitKind.GRID_WORKER, UnitKind.SQUAD_DEPUTY], unit_id=user.pk,
+                                      round__in=published, version=F("round__published_version"))
+                .select_related("round").order_by("-round__period", "kind"))
+
+
+def readable_results(*, user, round: Round) -> Q:
+    """Units' results are everyone's (signed in); a person's result (grid worker, squad deputy,
+    co-manager) is theirs and their raters' units' only — and the district's and auditors'."""
+    if sees_drafts(user) or user.is_superuser:
+        return Q()
+    rule = ~Q(kind__in=PERSON_KINDS)
+    rule |= Q(kind__in=[UnitKind.GRID_WORKER, UnitKind.SQUAD_DEPUTY], unit_id=user.pk)
+    raters = Q(pk__in=[])
+    for kind, unit_id in plan.rater_units(user):
+        raters |= Q(rater_kind=kind, rater_id=unit_id)
+    rated = Evaluation.objects.filter(raters, round=round, ratee_kind=OuterRef("kind"), ratee_id=OuterRef("unit_id"))
+    return rule | (Q(kind__in=PERSON_KINDS) & Exists(rated))
 
 
 def evaluations(*, user, round: Round, mine: bool) -> QuerySet[Evaluation]:
@@ -45,11 +71,14 @@ def evaluations(*, user, round: Round, mine: bool) -> QuerySet[Evaluation]:
     return Evaluation.objects.filter(round=round).select_related("round")
 
 
-def progress_of_raters(*, round: Round) -> list[dict]:
-    """Per rating unit: forms, submitted, late (after the window closed), missing — one grouped query,
-    those with the most missing first."""
+def progress_of_raters(*, round: Round, rater_kind: str | None = None) -> list[dict]:
+    """Per rating unit (of one kind, if given): forms, submitted, late (after the window closed),
+    missing — one grouped query, those with the most missing first."""
     late = Q(submitted_at__gt=round.window_closes_at) if round.window_closes_at else Q(pk__in=[])
-    rows = (Evaluation.objects.filter(round=round)
+    forms = Evaluation.objects.filter(round=round)
+    if rater_kind:
+        forms = forms.filter(rater_kind=rater_kind)
+    rows = (forms
             .values("rater_kind", "rater_id", "rater_name")
             .annotate(forms=Count("id"), submitted=Count("id", filter=Q(submitted_at__isnull=False)),
                       late=Count("id", filter=late))
@@ -69,3 +98,48 @@ def awards(*, user) -> QuerySet[Award]:
     street_ids = award_street_ids(user=user)
     queryset = Award.objects.all()
     return queryset if street_ids is None else queryset.filter(street_id__in=street_ids)
+
+
+CASES_SHOWN = 200
+
+
+def cases_behind(*, round: Round, result: Result, limit: int = CASES_SHOWN) -> list[dict]:
+    """For each weighted indicator of a result: its breakdown row with the rows behind its
+    numerator and denominator (assessment.drilldown), at most `limit` of each; an indicator whose
+    rows cannot be listed carries none."""
+    start, end = round.bounds
+    shown = []
+    for row in (result.breakdown or {}).get("indicators", []):
+        try:
+            behind = drilldown.rate_rows(result.kind, result.unit_id, row["indicator"], start, end, limit=limit)
+        except ValueError:
+            behind = None
+        shown.append({**row, "behind": behind, "label": scoring.RATE_LABELS.get(row["indicator"], row["indicator"])})
+    return shown
+
+
+GRADE_LETTERS = ("A", "B", "C", "D", "E")
+
+
+def people_by_street(*, round: Round, version: int, kind: str) -> list[dict]:
+    """A person kind's results of one version summed up per street (breakdown["streets"]):
+    people, those with a total, their mean total and the count of each grade — no names. One query
+    for the rows, one for the street names; best mean first."""
+    groups: dict[int, dict] = {}
+    rows = Result.objects.filter(round=round, version=version, kind=kind).values_list("total", "grade", "breakdown")
+    for total, grade, breakdown in rows.iterator(chunk_size=2000):
+        for street_id in (breakdown or {}).get("streets", []):
+            group = groups.setdefault(street_id, {"people": 0, "totals": [],
+                                                  "grades": dict.fromkeys(GRADE_LETTERS, 0)})
+            group["people"] += 1
+            if total is not None:
+                group["totals"].append(total)
+            if grade in group["grades"]:
+                group["grades"][grade] += 1
+    names = dict(Street.objects.filter(pk__in=list(groups)).values_list("pk", "name"))
+    summed = [{"street": names.get(street_id, str(street_id)), "people": group["people"],
+               "rated": len(group["totals"]),
+               "mean": scoring.half_up(sum(group["totals"]) / len(group["totals"])) if group["totals"] else None,
+               "grades": [group["grades"][letter] for letter in GRADE_LETTERS]}
+              for street_id, group in groups.items()]
+    return sorted(summed, key=lambda row: (row["mean"] is None, -(row["mean"] or 0), row["street"]))

@@ -12,27 +12,34 @@ class RoundSerializer(ModelSerializer):
     class Meta:
         model = Round
         fields = ["period", "status", "window_opens_at", "window_closes_at", "weight_objective", "weight_upward",
-                  "weight_downward", "weight_satisfaction", "deputy_street_weight", "annotation", "opened_at",
+                  "weight_downward", "weight_satisfaction", "weight_oversight", "callback_share",
+                  "indicator_weights", "deputy_street_weight", "annotation", "opened_at",
                   "closed_at", "published_at", "version", "published_version", "compute_state", "compute_percent",
                   "compute_stage", "compute_error", "computed_at", "compute_seconds"]
         read_only_fields = fields
 
 
-class RoundInput(Serializer):
+class RoundSettings(Serializer):
+    """A round's weights, as a draft round may set them (assessment.services.SETTINGS_FIELDS)."""
+
+    weight_objective = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    weight_upward = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    weight_downward = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    weight_satisfaction = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    weight_oversight = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    callback_share = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    indicator_weights = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField(min_value=0, max_value=100)), required=False,
+        help_text=_("kind → indicator → weight in percent; each kind given replaces that kind's table and adds up "
+                    "to 100"))
+    deputy_street_weight = serializers.IntegerField(required=False, min_value=0, max_value=100)
+
+
+class RoundInput(RoundSettings):
     period = serializers.RegexField(r"^\d{4}H[12]$", error_messages={"invalid": _("A period is written like 2026H1.")})
-    weight_objective = serializers.IntegerField(required=False, min_value=0, max_value=100)
-    weight_upward = serializers.IntegerField(required=False, min_value=0, max_value=100)
-    weight_downward = serializers.IntegerField(required=False, min_value=0, max_value=100)
-    weight_satisfaction = serializers.IntegerField(required=False, min_value=0, max_value=100)
-    deputy_street_weight = serializers.IntegerField(required=False, min_value=0, max_value=100)
 
 
-class RoundChange(Serializer):
-    weight_objective = serializers.IntegerField(required=False, min_value=0, max_value=100)
-    weight_upward = serializers.IntegerField(required=False, min_value=0, max_value=100)
-    weight_downward = serializers.IntegerField(required=False, min_value=0, max_value=100)
-    weight_satisfaction = serializers.IntegerField(required=False, min_value=0, max_value=100)
-    deputy_street_weight = serializers.IntegerField(required=False, min_value=0, max_value=100)
+class RoundChange(RoundSettings):
     annotation = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -60,7 +67,45 @@ class ResultSerializer(ModelSerializer):
     class Meta:
         model = Result
         fields = ["kind", "unit_id", "unit_code", "unit_name", "version", "rank", "grade", "total", "objective",
-                  "upward", "downward", "satisfaction", "indicators"]
+                  "upward", "downward", "satisfaction", "oversight", "callback", "sample", "sample_ok", "indicators",
+                  "breakdown"]
+        read_only_fields = fields
+
+
+class BehindRow(Serializer):
+    case = serializers.CharField(allow_null=True)
+    ref = serializers.CharField()
+    weight = serializers.IntegerField()
+
+
+class BehindSides(Serializer):
+    numerator = BehindRow(many=True)
+    denominator = BehindRow(many=True)
+
+
+class IndicatorBehind(Serializer):
+    indicator = serializers.CharField()
+    label = serializers.CharField()
+    weight = serializers.IntegerField()
+    numerator = serializers.CharField()
+    numerator_value = serializers.IntegerField()
+    denominator = serializers.CharField()
+    denominator_value = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+    mean = serializers.FloatField()
+    shrunk = serializers.BooleanField()
+    score = serializers.FloatField()
+    points = serializers.FloatField()
+    behind = BehindSides(allow_null=True)
+
+
+class ResultDetailSerializer(ResultSerializer):
+    """A result with the case numbers behind each indicator (never a reporter's name or phone)."""
+
+    behind = IndicatorBehind(many=True, read_only=True)
+
+    class Meta(ResultSerializer.Meta):
+        fields = [*ResultSerializer.Meta.fields, "behind"]
         read_only_fields = fields
 
 
@@ -91,3 +136,18 @@ class AwardInput(Serializer):
 
 class AwardTotalsQuery(Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+
+class RewardQuery(Serializer):
+    street = serializers.SlugRelatedField(slug_field="code", queryset=Street.objects.all())
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+
+class RewardRow(Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    post = serializers.CharField()
+    rounds = serializers.DictField(child=serializers.FloatField())
+    mean = serializers.FloatField(allow_null=True)
+    grade = serializers.CharField(allow_blank=True)
+    tier = serializers.CharField(allow_blank=True)

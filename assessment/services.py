@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency, Street
-from assessment import plan
+from assessment import plan, scoring
 from assessment.models import PERIOD_RE, Award, AwardStatus, ComputeState, Evaluation, Round, RoundEvent, RoundStatus
 from haidian import reform
 from haidian.celery import app as celery_app
@@ -67,7 +67,9 @@ CRITERIA = {
 }
 # The Celery task that computes a round (assessment.tasks), enqueued by name.
 COMPUTE_TASK = "assessment.compute_round"
-WEIGHT_FIELDS = ("weight_objective", "weight_upward", "weight_downward", "weight_satisfaction")
+WEIGHT_FIELDS = ("weight_objective", "weight_upward", "weight_downward", "weight_satisfaction", "weight_oversight")
+# Everything a draft round's weights step may set.
+SETTINGS_FIELDS = (*WEIGHT_FIELDS, "deputy_street_weight", "callback_share", "indicator_weights")
 
 
 def runs_rounds(user) -> bool:
@@ -84,19 +86,37 @@ def _require_district(actor) -> str:
                      refusal=_("Only the district command center runs assessment rounds."))
 
 
-def _check_weights(values: dict[str, int]) -> None:
+def _check_weights(values: dict) -> None:
     errors = {}
-    for field in WEIGHT_FIELDS + ("deputy_street_weight",):
+    for field in WEIGHT_FIELDS + ("deputy_street_weight", "callback_share"):
         value = values.get(field)
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
             errors[field] = [_("A whole number of percent from 0 to 100.")]
-    if not errors and sum(values[f] for f in WEIGHT_FIELDS) != 100:
-        errors["weights"] = [_("The four weights must add up to 100.")]
+    if not any(field in errors for field in WEIGHT_FIELDS) and sum(values[f] for f in WEIGHT_FIELDS) != 100:
+        errors["weights"] = [_("The five weights must add up to 100.")]
+    errors.update(scoring.check_indicator_weights(values.get("indicator_weights")))
     if "deputy_street_weight" not in errors and values["deputy_street_weight"] < reform.SQUAD_DEPUTY_MIN_STREET_WEIGHT:
         errors["deputy_street_weight"] = [
             _("The street's rating must count at least 50 percent of the squad deputy's result.")]
     if errors:
         raise InvalidInput(errors)
+
+
+def _settings(round_: Round, changes: dict) -> dict:
+    """The round's weights with the changes given; an indicator table replaces the tables of the
+    kinds it names and keeps the others."""
+    unknown = set(changes) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown round settings: {sorted(unknown)}")
+    values = {field: getattr(round_, field) for field in SETTINGS_FIELDS}
+    values.update({k: v for k, v in changes.items() if v is not None and k != "indicator_weights"})
+    table = changes.get("indicator_weights")
+    if table is not None:
+        if not isinstance(table, dict):
+            raise InvalidInput(scoring.check_indicator_weights(table))
+        values["indicator_weights"] = {**(values["indicator_weights"] or scoring.default_indicator_weights()),
+                                       **table}
+    return values
 
 
 @transaction.atomic
@@ -109,8 +129,7 @@ def round_create(*, actor, period: str, now: dt.datetime | None = None, **weight
     if Round.objects.filter(period=period).exists():
         raise ActionConflict(exists)
     round_ = Round(period=period)
-    values = {field: getattr(round_, field) for field in WEIGHT_FIELDS + ("deputy_street_weight",)}
-    values.update({k: v for k, v in weights.items() if v is not None})
+    values = _settings(round_, weights)
     _check_weights(values)
     for field, value in values.items():
         setattr(round_, field, value)
@@ -138,8 +157,7 @@ def round_set_weights(*, round: Round, actor, now: dt.datetime | None = None, **
     unit = _require_district(actor)
     round_ = ROUNDS.lock(round)
     ROUNDS.next_status(round_, "weights")
-    values = {field: getattr(round_, field) for field in WEIGHT_FIELDS + ("deputy_street_weight",)}
-    values.update({k: v for k, v in weights.items() if v is not None})
+    values = _settings(round_, weights)
     _check_weights(values)
     ROUNDS.move(round_, "weights", actor=actor, at=now or timezone.now(), unit=unit, changes=values, data=values)
     return round_
@@ -164,7 +182,8 @@ def round_open(*, round: Round, actor, now: dt.datetime | None = None,
         Evaluation(round=round_, direction=p.direction, rater_kind=p.rater_kind, rater_id=p.rater_id,
                    rater_name=names.get((p.rater_kind, p.rater_id), "")[:100], ratee_kind=p.ratee_kind,
                    ratee_id=p.ratee_id, ratee_name=names.get((p.ratee_kind, p.ratee_id), "")[:100])
-        for p in sorted(plan.plan(), key=lambda p: (p.rater_kind, p.rater_id, p.ratee_kind, p.ratee_id))
+        for p in sorted(plan.plan(*(moment.date() for moment in round_.bounds)),
+                        key=lambda p: (p.rater_kind, p.rater_id, p.ratee_kind, p.ratee_id))
     ], batch_size=2000, ignore_conflicts=True)
     return round_
 

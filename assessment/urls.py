@@ -16,6 +16,7 @@ api_routes = [
 api_urlpatterns = [
     path("rounds/<str:period>/results.xlsx", api.RoundViewSet.as_view({"get": "results_xlsx"}),
          name="round-results-xlsx"),
+    path("comanager-rewards/", api.comanager_rewards, name="comanager-rewards"),
 ]
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("assessment/awards/<int:pk>/<str:verdict>/", views.award_decide, name="award-decide"),
     path("assessment/rounds/<str:period>/", views.round_page, name="round"),
     path("assessment/rounds/<str:period>/progress/", views.progress, name="progress"),
+    path("assessment/rounds/<str:period>/results/<str:kind>/<int:unit_id>/", views.result_page, name="result"),
     path("assessment/rounds/<str:period>/do/<str:step>/", views.round_act, name="round-act"),
     # --- public satisfaction: rating links (assessment.views_satisfaction) ---
     path("rate/<str:token>/", views_satisfaction.rate, name="rate"),
@@ -33,4 +35,5 @@ urlpatterns = [
     path("public/rankings/", public.rankings, name="public-rankings"),
     path("public/rankings/<str:period>/", public.rankings, name="public-rankings-round"),
     path("public/rankings/<str:period>/results.xlsx", public.results_xlsx, name="public-results-xlsx"),
+    path("public/rankings/<str:period>/<str:kind>/<int:unit_id>/", public.result_detail, name="public-result"),
 ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
-from assessment import selectors, services
+from assessment import report, scoring, selectors, services
 from assessment.compute import KINDS
 from assessment.models import Round, RoundStatus, UnitKind
 from haidian import reform
@@ -40,8 +40,41 @@ class WeightsForm(forms.Form):
     weight_downward = forms.IntegerField(label=gettext_lazy("Downward ratings (percent)"), min_value=0, max_value=100)
     weight_satisfaction = forms.IntegerField(label=gettext_lazy("Public satisfaction (percent)"), min_value=0,
                                              max_value=100)
+    weight_oversight = forms.IntegerField(label=gettext_lazy("Supervision committee (percent)"), min_value=0,
+                                          max_value=100)
+    callback_share = forms.IntegerField(
+        label=gettext_lazy("Share of staff call-backs in public satisfaction (percent)"), min_value=0, max_value=100)
     deputy_street_weight = forms.IntegerField(label=gettext_lazy("Street's weight for the squad deputy (percent)"),
                                               min_value=reform.SQUAD_DEPUTY_MIN_STREET_WEIGHT, max_value=100)
+
+
+def indicator_table(round_: Round) -> list[dict]:
+    """The round's indicator weights as rows for the page: kind, then each weighable rate."""
+    table = round_.indicator_weights or scoring.default_indicator_weights()
+    return [{"kind": kind, "label": UnitKind(kind).label,
+             "rates": [{"name": name, "label": scoring.RATE_LABELS.get(name, name), "field": f"iw-{kind}-{name}",
+                        "weight": (table.get(kind) or {}).get(name, 0),
+                        "lower": name in scoring.LOWER_IS_BETTER}
+                       for name in scoring.weighable(kind)]}
+            for kind in scoring.DEFAULT_INDICATOR_WEIGHTS]
+
+
+def _posted_indicator_weights(data) -> dict:
+    """`iw-<kind>-<rate>` fields → the table; a field that is not a whole number is a 400."""
+    table: dict[str, dict[str, int]] = {}
+    errors = {}
+    for kind in scoring.DEFAULT_INDICATOR_WEIGHTS:
+        for name in scoring.weighable(kind):
+            raw = data.get(f"iw-{kind}-{name}")
+            if raw is None:
+                continue
+            try:
+                table.setdefault(kind, {})[name] = int(raw)
+            except ValueError:
+                errors[f"indicator_weights.{kind}"] = [_("A whole number of percent from 0 to 100.")]
+    if errors:
+        raise InvalidInput(errors)
+    return table
 
 
 @login_required
@@ -49,10 +82,12 @@ def my_forms(request):
     """考核评价: the forms my rating units fill, round by round."""
     forms_ = list(services.my_evaluations(user=request.user).exclude(round__status=RoundStatus.DRAFT)
                   .order_by("-round__period", "ratee_kind", "ratee_name")[:500])
-    if not forms_ and not selectors.sees_drafts(request.user):
+    own = selectors.own_results(user=request.user)
+    if not forms_ and not own and not selectors.sees_drafts(request.user):
         raise Http404
     return render(request, "assessment/my_forms.html", {
         "forms": forms_, "rounds": Round.objects.all() if selectors.sees_drafts(request.user) else [],
+        "own": own,
     })
 
 
@@ -99,14 +134,59 @@ def round_page(request, period: str):
     if kind not in UnitKind.values:
         kind = UnitKind.STREET
     version = round_.version or None
+    rater_kind = request.GET.get("rater_kind") or None
+    if rater_kind not in UnitKind.values:
+        rater_kind = None
     return render(request, "assessment/round.html", {
-        "round": round_, "kind": kind, "kinds": [(k, UnitKind(k).label) for k in (*KINDS, UnitKind.SQUAD_DEPUTY)],
+        "round": round_, "kind": kind,
+        "kinds": [(k, UnitKind(k).label) for k in (*KINDS, UnitKind.SQUAD_DEPUTY, UnitKind.CO_MANAGER)],
         "results": list(selectors.results(round=round_, version=version, kind=kind)[:500]) if version else [],
-        "raters": selectors.progress_of_raters(round=round_)[:200] if round_.status != RoundStatus.DRAFT else [],
+        "raters": (selectors.progress_of_raters(round=round_, rater_kind=rater_kind)[:200]
+                   if round_.status != RoundStatus.DRAFT else []),
+        "rater_kind": rater_kind, "rater_kinds": [(k, UnitKind(k).label) for k in UnitKind.values],
+        "sanity": report.sanity(round_, version) if version else [],
+        "indicator_table": indicator_table(round_),
         "weights_form": WeightsForm(initial={f: getattr(round_, f) for f in WeightsForm.base_fields}),
         "runs": services.runs_rounds(request.user),
         "timeline": services.ROUNDS.timeline(round_),
     })
+
+
+@login_required
+def result_page(request, period: str, kind: str, unit_id: int):
+    """One result, drilled down: its components, each indicator's numerator, denominator, sample,
+    district mean, shrinkage and points, and the cases behind them. The district and auditors see
+    any version; others the published one, and a person's result only if it is theirs or their
+    unit rated them."""
+    round_ = Round.objects.filter(period=period).first()
+    if round_ is None:
+        raise Http404
+    version = selectors.result_version(round=round_, user=request.user)
+    if version is None:
+        raise Http404
+    result = selectors.results(round=round_, version=version, user=request.user).filter(
+        kind=kind, unit_id=unit_id).first()
+    if result is None:
+        raise Http404
+    return render(request, "assessment/result.html", {
+        "round": round_, "result": result, "version": version, "public": False,
+        "runs": selectors.sees_drafts(request.user),
+        "components": component_rows(result), "indicators": selectors.cases_behind(round=round_, result=result),
+    })
+
+
+def component_rows(result) -> list[dict]:
+    """The result's components in a fixed order, labelled, for the page."""
+    labels = component_labels()
+    detail = (result.breakdown or {}).get("components", {})
+    return [{"name": name, "label": labels.get(name, name), **detail[name]} for name in labels if name in detail]
+
+
+def component_labels() -> dict[str, str]:
+    return {"objective": _("Objective indicators"), "upward": _("Upward ratings"),
+            "downward": _("Downward ratings"), "satisfaction": _("Public satisfaction"),
+            "oversight": _("Supervision committee"), "street": _("The street's rating"),
+            "squad": _("The squad's own appraisal (城管大队)")}
 
 
 @login_required
@@ -126,7 +206,8 @@ def round_act(request, period: str, step: str):
             form = WeightsForm(request.POST)
             if not form.is_valid():
                 raise InvalidInput({field: [str(e) for e in errors] for field, errors in form.errors.items()})
-            services.round_set_weights(round=round_, actor=user, **form.cleaned_data)
+            services.round_set_weights(round=round_, actor=user, **form.cleaned_data,
+                                       indicator_weights=_posted_indicator_weights(request.POST) or None)
         elif step == "open":
             services.round_open(round=round_, actor=user)
         elif step == "close":

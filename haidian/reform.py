@@ -10,7 +10,17 @@ environment (haidian/settings.py), shown in the admin-facing README.
 SQUAD_DEPUTY_MIN_STREET_WEIGHT = 50  # percent of the squad's executive deputy's result, at least
 
 # The two-way assessment's default weights (percent of the total; a round's own weights add up to 100).
-DEFAULT_WEIGHTS = {"weight_objective": 40, "weight_upward": 20, "weight_downward": 20, "weight_satisfaction": 20}
+# The supervision bodies' rating (地区民主管理和监督委员会 … 考核评价) applies to the streets and agencies
+# only; for the other kinds its weight is left out and the rest scaled up (assessment.scoring).
+DEFAULT_WEIGHTS = {"weight_objective": 40, "weight_upward": 20, "weight_downward": 15, "weight_satisfaction": 20,
+                   "weight_oversight": 5}
+# Staff call-backs (回访) are the street's word, not the public's: by default none of the public
+# satisfaction component comes from them (a round may give them a share).
+DEFAULT_CALLBACK_SHARE = 0
+# Small samples: a rate over fewer than this many cases is shrunk toward the district's mean for
+# its kind, (n·x + k·μ) / (n + k), and a unit whose main sample is below it is "样本不足", unranked.
+ASSESSMENT_MIN_SAMPLE = 5
+ASSESSMENT_SHRINK_K = 5
 
 # Deadlines: the yellow card when this share of a task's working time is used; red at the due time.
 YELLOW_CARD_SHARE = 0.75
@@ -26,6 +36,8 @@ ACCEPT_LIMIT_WORKING_HOURS = 2
 RETURNS_FLAGGED = 2
 # 问题限期受理函告: the agency's time to answer a deadline letter, by default.
 LETTER_DEADLINE_WORKING_DAYS = 5
+# 「对…派驻机构及有关部门的工作进行质询」 (四(一), no time given): a body's inquiry is answered in writing within this.
+SUPERVISION_INQUIRY_WORKING_DAYS = 10
 # 群众反映强烈: this many reports of one category in one grid within the window (days), or this many
 # reporters merged onto one case, suggest a deadline letter.
 STRONGLY_REFLECTED_REPORTS = 3

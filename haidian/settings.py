@@ -70,6 +70,7 @@ HAIDIAN_APPS = [
     "workaccess",
     "committees",
     "whistle",
+    "supervision",
 ]
 if HAIDIAN_ENV in {"demo", "test"}:
     HAIDIAN_APPS += ["demo", "bench"]  # demo data and the benchmark generator: never in production
@@ -219,6 +220,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets whose field names other components use too ("kind", "verdict"), each named once.
+    "ENUM_NAME_OVERRIDES": {
+        "VerdictEnum": "appointments.models.Verdict",
+        "SupervisoryBodyKindEnum": "supervision.models.BodyKind",
+        "InspectionVerdictEnum": "supervision.models.Verdict",
+    },
 }
 
 # Working calendar: the hours of a working day, local time, as "HH:MM-HH:MM" periods.
@@ -243,6 +250,11 @@ if not 1 <= WHISTLE_MINUTES <= 24 * 60:
     raise ImproperlyConfigured(f"WHISTLE_MINUTES must be between 1 and 1440, not {WHISTLE_MINUTES}")
 # A deadline letter's default time to answer (问题限期受理函告).
 LETTER_DEADLINE_WORKING_DAYS = env_int("LETTER_DEADLINE_WORKING_DAYS", reform.LETTER_DEADLINE_WORKING_DAYS)
+# 质询: the working days a street or agency has, by default, to answer a supervision body's inquiry.
+SUPERVISION_INQUIRY_WORKING_DAYS = env_int("SUPERVISION_INQUIRY_WORKING_DAYS", reform.SUPERVISION_INQUIRY_WORKING_DAYS)
+if SUPERVISION_INQUIRY_WORKING_DAYS < 1:
+    raise ImproperlyConfigured("SUPERVISION_INQUIRY_WORKING_DAYS must be at least 1, "
+                               f"not {SUPERVISION_INQUIRY_WORKING_DAYS}")
 # "Strongly reflected" (群众反映强烈): this many reports of one category in one grid within the
 # window, or this many reporters merged onto one case, flag it and suggest a deadline letter.
 STRONGLY_REFLECTED_REPORTS = env_int("STRONGLY_REFLECTED_REPORTS", reform.STRONGLY_REFLECTED_REPORTS)
@@ -250,6 +262,12 @@ STRONGLY_REFLECTED_DAYS = env_int("STRONGLY_REFLECTED_DAYS", reform.STRONGLY_REF
 # The half-yearly assessment: how long the rating window stays open, and when raters are reminded.
 ASSESSMENT_WINDOW_DAYS = env_int("ASSESSMENT_WINDOW_DAYS", reform.ASSESSMENT_WINDOW_DAYS)
 ASSESSMENT_REMIND_DAYS = env_int("ASSESSMENT_REMIND_DAYS", reform.ASSESSMENT_REMIND_DAYS)
+# Small samples in the assessment: below ASSESSMENT_MIN_SAMPLE a rate is shrunk toward its kind's
+# mean with the weight ASSESSMENT_SHRINK_K (assessment.scoring), and the unit is not ranked.
+ASSESSMENT_MIN_SAMPLE = env_int("ASSESSMENT_MIN_SAMPLE", reform.ASSESSMENT_MIN_SAMPLE)
+ASSESSMENT_SHRINK_K = env_int("ASSESSMENT_SHRINK_K", reform.ASSESSMENT_SHRINK_K)
+if ASSESSMENT_MIN_SAMPLE < 1 or ASSESSMENT_SHRINK_K < 0:
+    raise ImproperlyConfigured("ASSESSMENT_MIN_SAMPLE must be at least 1 and ASSESSMENT_SHRINK_K not negative")
 # The dashboard: how often its page refreshes itself, and (without PostgreSQL's triggers, i.e. the
 # SQLite demo) how often its roll-ups are rebuilt.
 DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 30)

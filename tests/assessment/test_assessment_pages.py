@@ -50,8 +50,9 @@ def test_the_district_follows_missing_and_late_forms(opened, grid_worker, distri
     services.evaluation_submit(evaluation=first, actor=grid_worker, scores=dict.fromkeys(services.CRITERIA, 80),
                                now=dt.datetime(2026, 7, 16, 9, 0, tzinfo=SHANGHAI))  # after the window
 
-    page = signed_in(district_command).get("/assessment/rounds/2026H1/")
+    page = signed_in(district_command).get("/assessment/rounds/2026H1/?rater_kind=grid_worker")
 
+    assert {r["rater_kind"] for r in page.context["raters"]} == {"grid_worker"}
     row = next(r for r in page.context["raters"] if r["rater_kind"] == "grid_worker"
                and r["rater_id"] == grid_worker.pk)
     assert (row["forms"], row["submitted"], row["late"], row["missing"]) == (1 + len(rest), 1, 1, len(rest))

@@ -11,21 +11,26 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from agencies.models import Street
 from assessment.export import results_workbook
 from assessment.models import Result, Round, RoundStatus, UnitKind
+from tests.conftest import HOME_STREET
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-SCORE_HEADER = ["排名", "名称", "代码", "等级", "总分", "客观指标", "向上评价", "向下评价", "群众满意度"]
+SCORE_HEADER = ["排名", "名称", "代码", "等级", "总分", "客观指标", "向上评价", "向下评价", "群众满意度",
+                "监督委员会评价", "回访满意度(不计入)", "样本量"]
 STREET_INDICATORS = {"volume": 120, "accepted": 110, "closed": 100, "closed_on_time": 96, "public_reports": 30,
                      "closure_rate": 0.9091, "on_time_closure_rate": 0.8727, "public_report_rate": 0.2727}
 
 
 def make_result(round_: Round, kind: str, unit_id: int, name: str, rank: int | None, total: float | None, *,
-                version: int = 1, code: str = "", grade: str = "B", indicators: dict | None = None) -> Result:
+                version: int = 1, code: str = "", grade: str = "B", indicators: dict | None = None,
+                breakdown: dict | None = None) -> Result:
     return Result.objects.create(
         round=round_, version=version, kind=kind, unit_id=unit_id, unit_code=code or f"{kind}-{unit_id}",
         unit_name=name, objective=None if total is None else total - 1, upward=70.0, downward=80.0,
-        satisfaction=90.0, total=total, grade=grade, rank=rank, indicators=indicators or {})
+        satisfaction=90.0, total=total, grade=grade, rank=rank, indicators=indicators or {},
+        breakdown=breakdown or {})
 
 
 @pytest.fixture
@@ -34,7 +39,7 @@ def published_round(db) -> Round:
     round_ = Round.objects.create(
         period="2025H2", status=RoundStatus.PUBLISHED, version=2, published_version=1,
         published_at=dt.datetime(2026, 1, 20, 10, tzinfo=SHANGHAI),
-        weight_objective=50, weight_upward=20, weight_downward=15, weight_satisfaction=15,
+        weight_objective=50, weight_upward=20, weight_downward=15, weight_satisfaction=15, weight_oversight=0,
         annotation="按期结案率普遍提升。")
     make_result(round_, UnitKind.STREET, 1, "学院路街道", 2, 81.5, indicators=STREET_INDICATORS)
     make_result(round_, UnitKind.STREET, 2, "中关村街道", 1, 88.5, grade="A",
@@ -43,8 +48,10 @@ def published_round(db) -> Round:
                 indicators={"volume": 0, "closure_rate": None})
     make_result(round_, UnitKind.AGENCY, 7, "中关村派出所", 1, 95.5, grade="A",
                 indicators={"due": 40, "handled": 38, "handling_rate": 0.95, "overdue": 2, "pilot_index": 7})
+    home = Street.objects.get(code=HOME_STREET)
     make_result(round_, UnitKind.GRID_WORKER, 41, "王秀英", 1, 92.0, code="110108007-grid",
-                indicators={"reported": 317, "valid_report_rate": 0.9495, "patrols": 120})
+                indicators={"reported": 317, "valid_report_rate": 0.9495, "patrols": 120},
+                breakdown={"streets": [home.pk]})
     make_result(round_, UnitKind.STREET, 2, "中关村街道", 1, 11.11, version=2, indicators={"volume": 999})
     return round_
 
@@ -85,9 +92,9 @@ def test_a_count_and_a_rate_of_a_unit_are_in_their_columns(published_round):
     zhongguancun = streets[2]
     assert [cell.value for cell in zhongguancun[:9]] == [1, "中关村街道", "street-2", "A", 88.5, 87.5, 70.0, 80.0,
                                                           90.0]
-    volume, closure_rate = zhongguancun[9], zhongguancun[14]
-    assert (volume.column_letter, volume.value) == ("J", 240)
-    assert (closure_rate.column_letter, closure_rate.value) == ("O", 0.9512)
+    volume, closure_rate = zhongguancun[12], zhongguancun[17]
+    assert (volume.column_letter, volume.value) == ("M", 240)
+    assert (closure_rate.column_letter, closure_rate.value) == ("R", 0.9512)
     assert closure_rate.number_format == "0.00%"
     assert volume.number_format == "General"
 
@@ -97,7 +104,7 @@ def test_rows_follow_the_rank_and_unranked_units_come_last_with_empty_cells(publ
 
     last = rows(streets)[-1]
     assert last[:5] == (None, "上庄镇", "street-3", None, None)
-    assert last[9] == 0 and last[14] is None
+    assert last[12] == 0 and last[17] is None
 
 
 def test_an_unknown_indicator_keeps_its_key_after_the_standard_ones(published_round):
@@ -105,8 +112,8 @@ def test_an_unknown_indicator_keeps_its_key_after_the_standard_ones(published_ro
 
     header = [cell.value for cell in agencies[1]]
     assert header == SCORE_HEADER + ["应处置数", "处置数", "超期数", "处置率", "pilot_index"]
-    assert agencies["M2"].value == 0.95 and agencies["M2"].number_format == "0.00%"
-    assert agencies["N2"].value == 7
+    assert agencies["P2"].value == 0.95 and agencies["P2"].number_format == "0.00%"
+    assert agencies["Q2"].value == 7
 
 
 def test_an_explicit_version_exports_that_computation(published_round):
@@ -114,7 +121,7 @@ def test_an_explicit_version_exports_that_computation(published_round):
 
     assert workbook.sheetnames == ["说明", "街道(镇)"]
     assert rows(workbook["街道(镇)"])[1][:5] == (1, "中关村街道", "street-2", "B", 11.11)
-    assert rows(workbook["街道(镇)"])[1][9] == 999
+    assert rows(workbook["街道(镇)"])[1][12] == 999
     assert notes(workbook)["结果版本"] == 2
     assert notes(workbook)["版本说明"].startswith("未发布")
 
@@ -164,13 +171,16 @@ def test_a_name_that_looks_like_a_formula_stays_text(published_round):
     assert community["B2"].value == '=HYPERLINK("http://evil.example","点我")'
 
 
-def test_the_public_copy_leaves_out_the_usernames_of_people_only(published_round):
+def test_the_public_copy_names_no_person_and_sums_people_up_by_street(published_round):
     workbook = open_book(results_workbook(published_round, public=True))
 
-    workers = workbook["网格员"]
-    assert [cell.value for cell in workers[1]][:3] == ["排名", "名称", "等级"]
-    assert rows(workers)[1][:2] == (1, "王秀英")
-    assert "110108007-grid" not in {value for row in rows(workers) for value in row}
+    assert "网格员" not in workbook.sheetnames
+    workers = workbook["网格员(按街道汇总)"]
+    assert [cell.value for cell in workers[1]] == ["街道(镇)", "参评人数", "有总分人数", "平均总分", "A", "B", "C",
+                                                  "D", "E"]
+    assert rows(workers)[1] == (Street.objects.get(code=HOME_STREET).name, 1, 1, 92.0, 0, 1, 0, 0, 0)
+    everything = {value for sheet in workbook for row in rows(sheet) for value in row}
+    assert "王秀英" not in everything and "110108007-grid" not in everything
     assert [cell.value for cell in workbook["街道(镇)"][1]][:3] == ["排名", "名称", "代码"]
 
 
@@ -178,8 +188,8 @@ def test_the_rates_of_grid_workers_are_percentages(published_round):
     workers = open_book(results_workbook(published_round))["网格员"]
 
     header = [cell.value for cell in workers[1]]
-    assert header[9:] == ["上报数", "巡查次数", "有效上报率"]
-    rate = workers.cell(row=2, column=12)
+    assert header[12:] == ["上报数", "巡查次数", "有效上报率"]
+    rate = workers.cell(row=2, column=15)
     assert (rate.value, rate.number_format) == (0.9495, "0.00%")
 
 

@@ -5,14 +5,16 @@ Marked `sweep`: the sweep's red card makes C2 overdue, so `make test` runs these
 
 import pytest
 
-from assessment import indicators
-from assessment.indicators import case_satisfaction, compute, objective_score
+from assessment import indicators, scoring
+from assessment.indicators import case_satisfaction, compute
 from dispatch.models import Case, Task, TaskStatus
 from tests.assessment.conftest import H1_END, H1_START
 from tests.dispatch.conftest import shanghai
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sweep]
 
+# No supervision committee asked anything in this half (tests/supervision asks).
+NO_INQUIRIES = {"inquiries": 0, "inquiries_on_time": 0, "inquiries_overdue": 0, "inquiry_on_time_rate": None}
 NO_CHECK_INS = {"summoned": 0, "check_ins_on_time": 0, "check_ins_late": 0, "check_ins_missing": 0,
                 "check_in_rate": None}  # no street whistled for anyone in the half
 
@@ -62,7 +64,8 @@ def test_the_agency_counts_its_tasks_created_in_the_half(half, found):
         "return_rate": 0.0,             # 0/9
         "letters_on_time_rate": 0.3333,  # 1/3
         "meetings_attended": 0, "meetings_required": 0, "meeting_attendance_rate": None,  # no meetings held
-        **NO_CHECK_INS,
+        "overdue_rate": 0.25,           # 2/8
+        **NO_CHECK_INS, **NO_INQUIRIES,
     }
 
 
@@ -91,7 +94,8 @@ def test_a_returned_task_is_not_due_but_a_cooperating_one_is(half, found):
         "return_rate": 0.3333,  # 1/3: the return is not free
         "letters_on_time_rate": 1.0,
         "meetings_attended": 0, "meetings_required": 0, "meeting_attendance_rate": None,
-        **NO_CHECK_INS,
+        "overdue_rate": 0.5,            # 1/2
+        **NO_CHECK_INS, **NO_INQUIRIES,
     }
 
 
@@ -118,7 +122,8 @@ def test_a_department_sums_its_agencies_and_its_own_district_tasks(half, found):
         "return_rate": 0.0,             # 0/10
         "letters_on_time_rate": 0.3333,  # 1/3
         "meetings_attended": 0, "meetings_required": 0, "meeting_attendance_rate": None,  # no meetings held
-        **NO_CHECK_INS,
+        "overdue_rate": 0.2222,         # 2/9
+        **NO_CHECK_INS, **NO_INQUIRIES,
     }
     assert found["department"][half.cooperating_department.pk] == found["agency"][half.cooperating_agency.pk]
 
@@ -139,6 +144,7 @@ def test_the_street_counts_the_cases_reported_in_the_half(half, found):
         "resolution_rate": 0.5833,       # 7/12
         "satisfaction_rate": 0.8333,     # 5/6
         "public_report_rate": 0.1667,    # 2/12
+        **NO_INQUIRIES,
     }
 
 
@@ -180,7 +186,7 @@ def test_units_with_nothing_in_the_half_get_zeros_and_none(half, found):
         "volume": 0, "accepted": 0, "closed": 0, "closed_on_time": 0, "resolved": 0, "public_reports": 0,
         "satisfied": 0, "basically_satisfied": 0, "dissatisfied": 0,
         "closure_rate": None, "on_time_closure_rate": None, "resolution_rate": None, "satisfaction_rate": None,
-        "public_report_rate": None,
+        "public_report_rate": None, **NO_INQUIRIES,
     }
     assert found["grid_worker"][half.idle_grid_worker.pk] == {
         "reported": 0, "valid": 0, "checks": 0, "checks_on_time": 0, "patrols": 0,
@@ -196,40 +202,43 @@ def test_units_with_nothing_in_the_half_get_zeros_and_none(half, found):
 
 
 def test_both_reads_are_a_fixed_number_of_statements(half, django_db_blocker, django_assert_num_queries):
-    # 5 unit lists, tasks, letters, meetings, check-ins (whistle), cases, reports, checks, patrols:
-    # however many cases there are. (13: the check-ins are one grouped query of their own.)
-    with django_db_blocker.unblock(), django_assert_num_queries(13):
+    # 5 unit lists, tasks, letters, meetings, check-ins (whistle), inquiries (supervision), cases,
+    # reports, checks, patrols: however many cases there are. (14: the check-ins and the inquiries
+    # are one grouped query each of their own.)
+    with django_db_blocker.unblock(), django_assert_num_queries(14):
         compute(H1_START, H1_END)
     # 5 unit lists, agencies, departments, the grid workers' grids, grids (streets, communities).
     with django_db_blocker.unblock(), django_assert_num_queries(9):
         case_satisfaction(H1_START, H1_END)
 
 
-def test_objective_scores_of_each_kind(half, found):
-    # agency A: (0.75 + 0.625 + (1 − 0.1667) + (1 − 0.125) + 0.3333 + 0 (response) + (1 − 0) (returns)) / 7
-    # = 4.4166 / 7
-    assert objective_score("agency", found["agency"][half.agency.pk]) == 63.09
-    # agency B: no rework rate (nothing closed): (1 + 0.5 + 1 + 1 + 0 (response) + (1 − 0.3333)) / 6 = 4.1667 / 6
-    assert objective_score("agency", found["agency"][half.cooperating_agency.pk]) == 69.45
-    # department GA: (0.7778 + 0.6667 + 0.8571 + 0.8889 + 0.3333 + 0 + 1) / 7 = 4.5238 / 7
-    assert objective_score("department", found["department"][half.department.pk]) == 64.63
-    # street: (0.6667 + 0.5833 + 0.5833) / 3 — the public report and satisfaction rates are descriptive
-    assert objective_score("street", found["street"][half.street.pk]) == 61.11
-    # community: (0.7273 + 0.6364 + 0.6364) / 3 = 0.6667
-    assert objective_score("community", found["community"][half.community.pk]) == 66.67
-    assert objective_score("community", found["community"][half.community_2.pk]) == 0.0
-    # grid worker: (0.8333 + 0.6667) / 2; patrols are descriptive
-    assert objective_score("grid_worker", found["grid_worker"][half.grid_worker.pk]) == 75.0
-    assert objective_score("street", found["street"][half.other_street.pk]) is None
-    assert objective_score("grid_worker", found["grid_worker"][half.idle_grid_worker.pk]) is None
+def test_every_weighted_indicator_reads_its_own_counts(half, found):
+    # The breakdown of the objective score quotes the very counts the indicators computed.
+    for kind in ("agency", "department", "street", "community", "grid_worker"):
+        means = scoring.pooled_means(kind, found[kind].values())
+        for values in found[kind].values():
+            _score, rows = scoring.objective(kind, values, means, scoring.DEFAULT_INDICATOR_WEIGHTS[kind])
+            for row in rows:
+                assert row["numerator_value"] == values[row["numerator"]]
+                assert row["denominator_value"] == values[row["denominator"]]
+                assert row["rate"] == values[row["indicator"]]
 
 
-def test_the_objective_score_inverts_the_lower_is_better_rates():
-    assert objective_score("agency", {"rework_rate": 1.0, "extension_rate": 0.0}) == 50.0
+def test_the_objective_score_inverts_the_lower_is_better_rates(settings):
+    settings.ASSESSMENT_MIN_SAMPLE = 1  # no shrinkage: the rates as they are
+    values = {"reworked": 10, "closed": 10, "rework_rate": 1.0, "handled": 10, "due": 10, "handling_rate": 1.0}
+    weights = {"rework_rate": 50, "handling_rate": 50}
+    means = {"rework_rate": 0.5, "handling_rate": 0.5}
+    assert scoring.objective("agency", values, means, weights)[0] == 50.0
     # a return rate above 1 (a task asked back twice) scores 0, never less
-    assert objective_score("agency", {"return_rate": 2.0, "handling_rate": 1.0}) == 50.0
-    assert objective_score("department", {"handling_rate": 0.5, "rework_rate": None}) == 50.0
-    assert objective_score("agency", {"handling_rate": None}) is None
+    values = {"return_requests": 20, "received": 10, "return_rate": 2.0, "handled": 10, "due": 10,
+              "handling_rate": 1.0}
+    assert scoring.objective("agency", values, {"return_rate": 1.0, "handling_rate": 0.5},
+                             {"return_rate": 50, "handling_rate": 50})[0] == 50.0
+    # an indicator nobody in the district has a sample of is left out, the others scaled up
+    assert scoring.objective("agency", values, {"return_rate": None, "handling_rate": 0.5},
+                             {"return_rate": 50, "handling_rate": 50})[0] == 100.0
+    assert scoring.objective("agency", {}, {"handling_rate": None}, {"handling_rate": 100}) == (None, [])
 
 
 def test_case_satisfaction_counts_rated_cases_closed_in_the_half(half, django_db_blocker):

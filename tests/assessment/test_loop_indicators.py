@@ -12,7 +12,8 @@ import datetime as dt
 
 import pytest
 
-from assessment.indicators import case_satisfaction, compute, objective_score
+from assessment import scoring
+from assessment.indicators import case_satisfaction, compute
 from dispatch.models import Case, Task, TaskStatus
 from tests.dashboard.loop_story import H1, loop  # noqa: F401  the week, built once for the module
 from whistle import services as whistle
@@ -61,7 +62,7 @@ def test_the_agency_answers_for_its_acceptance_and_its_late_task(loop, found):  
     }
 
 
-def test_returns_asked_approved_and_refused_count_against_the_agency(loop, found):  # noqa: F811
+def test_returns_asked_approved_and_refused_count_against_the_agency(loop, found, settings):  # noqa: F811
     b = found["agency"][loop.cooperating_agency.pk]
 
     assert pick(b, "received", "due", "handled", "handled_on_time", "return_requests", "returns_approved",
@@ -78,9 +79,15 @@ def test_returns_asked_approved_and_refused_count_against_the_agency(loop, found
         "accepted_on_time": 0,  # t2 accepted at 14:00, due by 12:00
         "response_rate": 0.0,
     }
-    # handling 1, on time 1, extension 1 − 0, response 0, returns 1 − 1 (rework: nothing closed)
-    assert objective_score("agency", b) == 60.0
-    assert objective_score("agency", b | {"return_rate": None}) == 75.0  # what giving work back would cost nothing
+    # Giving work back costs the return rate's whole weight: B asked back as many tasks as it got.
+    settings.ASSESSMENT_MIN_SAMPLE = 1  # the rates as they are, no shrinkage toward the district
+    weights = scoring.DEFAULT_INDICATOR_WEIGHTS["agency"]
+    means = scoring.pooled_means("agency", found["agency"].values())
+    asked, rows = scoring.objective("agency", b, means, weights)
+    kept, _rows = scoring.objective("agency", b | {"return_requests": 0, "return_rate": 0.0}, means, weights)
+    used = sum(row["weight"] for row in rows)
+    assert next(row for row in rows if row["indicator"] == "return_rate")["points"] == 0.0
+    assert kept - asked == pytest.approx(100 * weights["return_rate"] / used, abs=0.01)
 
 
 def test_a_late_case_closed_on_time_by_the_districts_new_task_is_not_closed_on_time(loop, found):  # noqa: F811

@@ -15,7 +15,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from agencies.models import Street
 from assessment.models import Result, Round, RoundStatus, UnitKind
+from tests.conftest import HOME_STREET
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -38,14 +40,15 @@ def make_round(period: str, status: str, *, version: int = 1, published_version:
 
 
 def make_result(round_: Round, kind: str, unit_id: int, name: str, rank: int | None, total: float | None, *,
-                version: int = 1, code: str = "", grade: str = "B", indicators: dict | None = None) -> Result:
+                version: int = 1, code: str = "", grade: str = "B", indicators: dict | None = None,
+                breakdown: dict | None = None) -> Result:
     def part(offset: float) -> float | None:
         return None if total is None else total + offset
 
     return Result.objects.create(
         round=round_, version=version, kind=kind, unit_id=unit_id, unit_code=code or f"code-{kind}-{unit_id}",
         unit_name=name, objective=part(1.25), upward=part(-2.5), downward=part(3.75), satisfaction=part(-4.0),
-        total=total, grade=grade, rank=rank, indicators=indicators or {})
+        total=total, grade=grade, rank=rank, indicators=indicators or {}, breakdown=breakdown or {})
 
 
 @pytest.fixture
@@ -58,7 +61,8 @@ def published_round(db) -> Round:
     make_result(round_, UnitKind.STREET, 3, "上庄镇", None, None, grade="")
     make_result(round_, UnitKind.STREET, 4, "海淀街道", 3, 70.25, grade="C")
     make_result(round_, UnitKind.GRID_WORKER, 41, "王秀英", 1, 92.0, code="110108007-grid",
-                indicators={"reported": 317, "valid": 301, "valid_report_rate": 0.9495})
+                indicators={"reported": 317, "valid": 301, "valid_report_rate": 0.9495},
+                breakdown={"streets": [Street.objects.get(code=HOME_STREET).pk]})
     make_result(round_, UnitKind.COMMUNITY, 51, "双榆树社区", 1, 77.0)
     # The newer computation, not published: other numbers and an extra street.
     make_result(round_, UnitKind.STREET, 1, "学院路街道", 1, 11.11, version=2)
@@ -186,13 +190,17 @@ def test_the_kind_tabs_offer_the_kinds_ranked_and_a_mistyped_kind_shows_the_firs
     assert response.context["kind"] == UnitKind.STREET
 
 
-def test_grid_workers_are_named_and_nothing_else_about_them_is_shown(client, published_round):
+def test_grid_workers_are_published_by_street_and_never_named(client, published_round):
     response = page(client, "2025H2", kind="grid_worker")
 
     html = response.content.decode()
-    assert "王秀英" in html
-    assert "110108007-grid" not in html
-    assert ">317<" not in html  # indicators stay in the export
+    assert "王秀英" not in html and "110108007-grid" not in html
+    assert ">317<" not in html  # indicators stay in the district's export
+    (row,) = response.context["people"]
+    assert (row["people"], row["rated"], row["mean"], row["grades"]) == (1, 1, 92.0, [0, 1, 0, 0, 0])
+    assert row["street"] in html
+    # nor can a person's result be opened on its own
+    assert client.get(reverse("assessment:public-result", args=["2025H2", "grid_worker", 41])).status_code == 404
 
 
 def test_the_query_count_does_not_grow_with_the_units(client, published_round, latest_round,
@@ -215,15 +223,13 @@ def test_the_published_results_download_as_excel_without_login(client, published
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert "attachment" in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["说明", "街道(镇)", "社区", "网格员"]
+    assert workbook.sheetnames == ["说明", "街道(镇)", "社区", "网格员(按街道汇总)"]
     streets = workbook["街道(镇)"]
     assert [row[1] for row in streets.iter_rows(min_row=2, values_only=True)] == [
         "中关村街道", "学院路街道", "海淀街道", "上庄镇"]
-    workers = workbook["网格员"]
-    header = [cell.value for cell in workers[1]]
-    assert "代码" not in header  # a person's username is not public
-    assert "110108007-grid" not in {cell.value for row in workers.iter_rows() for cell in row}
-    assert workers.cell(row=2, column=header.index("上报数") + 1).value == 317
+    everything = {cell.value for sheet in workbook for row in sheet.iter_rows() for cell in row}
+    assert "王秀英" not in everything and "110108007-grid" not in everything  # no person named
+    assert workbook["网格员(按街道汇总)"].cell(row=2, column=2).value == 1
 
 
 @pytest.mark.browser

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils.translation import override
 
-from assessment import compute, schedule, services
+from assessment import compute, schedule, scoring, services
 from assessment.models import Round, RoundEvent
 from haidian.calendar import SHANGHAI
 from haidian.errors import ActionConflict, ActionForbidden
@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 PERIOD = "2026H1"
 START = dt.datetime(2026, 7, 1, 9, 0, tzinfo=SHANGHAI)
 HOUR = dt.timedelta(hours=1)
-WEIGHTS = {"weight_objective": 50, "weight_upward": 10, "weight_downward": 20, "weight_satisfaction": 20}
+WEIGHTS = {"weight_objective": 50, "weight_upward": 10, "weight_downward": 20, "weight_satisfaction": 20,
+           "weight_oversight": 0}
 
 # A round's steps after its creation, each taken by `actor` at `now`.
 STEPS = {
@@ -85,7 +86,8 @@ def test_each_step_of_a_round_writes_one_event_naming_the_district_and_the_move(
     ]
     events = list(published.events.order_by("at", "id"))
     assert [event.at for event in events] == [START + hours * HOUR for hours in range(7)]
-    assert events[1].data == {**WEIGHTS, "deputy_street_weight": published.deputy_street_weight}
+    assert events[1].data == {**WEIGHTS, "deputy_street_weight": published.deputy_street_weight,
+                              "callback_share": 0, "indicator_weights": scoring.default_indicator_weights()}
     assert events[3].note == "街道响应整体及时。"
     assert events[6].data == {"version": 1}
 

@@ -8,10 +8,11 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from agencies.models import Agency, Department, Street
-from assessment import compute, schedule, services
+from assessment import compute, schedule, scoring, services
 from assessment.models import Evaluation, Result, Round, RoundStatus, UnitKind
 from assessment.tasks import daily
 from grids.models import GridCell
@@ -53,10 +54,13 @@ def expected_pairs(grid_workers, deputies) -> set[tuple]:
         for community in street.communities.all():
             pairs |= {("down", "street", street.pk, "community", community.pk),
                       ("up", "community", community.pk, "street", street.pk)}
+            # the seed's stress: 社区(村) rate the agencies serving them
+            pairs |= {("up", "community", community.pk, "agency", agency.pk) for agency in street.agencies.all()}
         for agency in street.agencies.all():
             pairs.add(("up", "street", street.pk, "agency", agency.pk))
         for department in Department.objects.filter(district=street.district_id):
             pairs.add(("up", "street", street.pk, "department", department.pk))
+            pairs.add(("down", "district", street.district_id, "department", department.pk))
     for agency in Agency.objects.all():
         pairs |= {("down", "department", agency.department_id, "agency", agency.pk),
                   ("up", "agency", agency.pk, "department", agency.department_id)}
@@ -67,7 +71,9 @@ def expected_pairs(grid_workers, deputies) -> set[tuple]:
                       ("up", "grid_worker", worker.pk, "street", street.pk)}
             pairs |= {("up", "grid_worker", worker.pk, "agency", agency.pk) for agency in street.agencies.all()}
     for deputy in deputies:
-        for street in deputy.memberships.get().agency.streets.all():
+        squad = deputy.memberships.get().agency
+        pairs.add(("down", "department", squad.department_id, "squad_deputy", deputy.pk))  # the 城管大队
+        for street in squad.streets.all():
             pairs.add(("down", "street", street.pk, "squad_deputy", deputy.pk))
     return pairs
 
@@ -169,27 +175,35 @@ def test_the_squad_deputys_total_takes_the_streets_rating_at_its_weight(opened, 
     services.evaluation_submit(evaluation=form, actor=street_staff, scores={"duty": 70, "response": 70,
                                                                             "cooperation": 70, "conduct": 70})
     squad = Agency.objects.get(code=f"{street.code}-cgfd")
+    # The other part is the 城管大队's own appraisal: the squad's department rates its deputy.
+    appraisal = Evaluation.objects.get(round=opened, rater_kind=K.DEPARTMENT, rater_id=squad.department_id,
+                                       ratee_kind=K.SQUAD_DEPUTY, ratee_id=squad_deputy.pk)
+    Evaluation.objects.filter(pk=appraisal.pk).update(scores=dict.fromkeys(services.CRITERIA, 90),
+                                                      submitted_at=timezone.now())
     rated = compute.ratings(opened)
 
-    (row,) = compute._deputies(opened, rated, {squad.pk: 90.0}, {}, {})
+    (row,) = compute._deputies(opened, rated, {}, {})
 
-    # 50 % × 70 (the street) + 50 % × 90 (the squad's own total) = 80
-    assert (row.downward, row.indicators["squad_total"], row.total, row.grade) == (70.0, 90.0, 80.0, "B")
+    # 50 % × 70 (the street) + 50 % × 90 (the 大队) = 80
+    assert (row.downward, row.indicators["squad_rating"], row.total, row.grade) == (70.0, 90.0, 80.0, "B")
     Round.objects.filter(pk=opened.pk).update(deputy_street_weight=75)
     opened.refresh_from_db()
-    (row,) = compute._deputies(opened, rated, {squad.pk: 90.0}, {}, {})
+    (row,) = compute._deputies(opened, rated, {}, {})
     assert row.total == 75.0  # 75 % × 70 + 25 % × 90
 
 
 def test_totals_grades_and_ranks():
     weights = {"objective": 40, "upward": 20, "downward": 20, "satisfaction": 20}
-    assert compute.weighted_total({"objective": 80, "upward": 90, "downward": 70, "satisfaction": 100}, weights) \
+    assert scoring.total({"objective": 80, "upward": 90, "downward": 70, "satisfaction": 100}, weights) \
         == 84.0  # (3200 + 1800 + 1400 + 2000) / 100
-    assert compute.weighted_total({"objective": 80, "upward": None, "downward": 70, "satisfaction": None},
-                                  weights) == 76.67  # (3200 + 1400) / 60
-    assert compute.weighted_total(dict.fromkeys(weights), weights) is None
+    # a component a kind does not have (nobody rates a community upward): the others scaled up
+    assert scoring.total({"objective": 80, "downward": 70, "satisfaction": 100}, weights) == 82.5  # 6600 / 80
+    assert scoring.total(dict.fromkeys(weights), weights) is None
     assert [compute.grade(t) for t in (90, 89.99, 75, 60, 40, 39.99, None)] == ["A", "B", "B", "C", "D", "E", ""]
-    assert compute.ranks({1: 80.0, 2: 95.0, 3: 80.0, 4: 70.0, 5: None}) == {2: 1, 1: 2, 3: 2, 4: 4}
+    # by total, then objective, then satisfaction; equal on all three: a shared rank (1, 1, 3)
+    assert scoring.ranks({1: (80.0, 70.0, 90.0), 2: (95.0, 50.0, 50.0), 3: (80.0, 75.0, 10.0),
+                          4: (80.0, 75.0, 10.0), 5: (None, 99.0, 99.0), 6: (70.0, None, None)}) \
+        == {2: 1, 3: 2, 4: 2, 1: 4, 6: 5}
 
 
 def test_publishing_freezes_the_results_and_a_recomputation_is_a_new_version(api, opened, district_command,
@@ -342,4 +356,5 @@ def test_the_api_exports_the_results_as_excel(api, opened, district_command, str
             for row in sheet.iter_rows(min_row=2)]
     home = next(row for row in rows if row.get("名称") == street.name)
     stored = Result.objects.get(round=opened, kind=K.STREET, unit_id=street.pk)
-    assert home["总分"] == stored.total and home["排名"] == stored.rank
+    assert home["总分"] == stored.total
+    assert home["排名"] == (stored.rank if stored.sample_ok else "样本不足")

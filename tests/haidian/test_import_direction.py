@@ -19,7 +19,7 @@ LAYERS = [
     ["people", "notifications"],
     ["appointments", "comanagers", "registry"],
     ["dispatch"],
-    ["assessment", "committees", "whistle", "workaccess", "dashboard", "open311", "public"],
+    ["assessment", "committees", "whistle", "supervision", "workaccess", "dashboard", "open311", "public"],
     ["demo", "bench"],
 ]
 LAYER = {app: depth for depth, apps in enumerate(LAYERS) for app in apps}
