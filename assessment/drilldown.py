@@ -56,6 +56,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from assessment import indicators
@@ -327,7 +328,9 @@ def rows(kind: str, unit_id: int, count: str, start: dt.datetime, end: dt.dateti
     _check_limit(limit)
     queryset = (family.filtered(kind, unit_id, count, *_half(start, end))
                 .annotate(row_case=family.case(), row_ref=F(family.ref), row_at=F(family.at))
-                .order_by(F("row_case").asc(nulls_last=True), "row_ref")
+                # Lower(): the same order, but not the case number's index — walking that index to skip a
+                # sort made PostgreSQL read every case of the year for a LIMIT 200 of one agency (6 s).
+                .order_by(Lower("row_case").asc(nulls_last=True), "row_ref")
                 .values_list("row_case", "row_ref", "row_at", "row_weight"))
     if limit is not None:
         queryset = queryset[:limit]

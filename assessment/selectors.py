@@ -105,16 +105,25 @@ CASES_SHOWN = 200
 
 def cases_behind(*, round: Round, result: Result, limit: int = CASES_SHOWN) -> list[dict]:
     """For each weighted indicator of a result: its breakdown row with the rows behind its
-    numerator and denominator (assessment.drilldown), at most `limit` of each; an indicator whose
-    rows cannot be listed carries none."""
+    numerator and denominator (assessment.drilldown), at most `limit` of each; one query per count
+    (tasks due are the denominator of three rates, read once); an indicator whose rows cannot be
+    listed carries none."""
     start, end = round.bounds
+    read: dict[str, list[dict] | None] = {}
+
+    def behind(count: str) -> list[dict] | None:
+        if count not in read:
+            try:
+                read[count] = drilldown.rows(result.kind, result.unit_id, count, start, end, limit=limit)
+            except ValueError:
+                read[count] = None
+        return read[count]
+
     shown = []
     for row in (result.breakdown or {}).get("indicators", []):
-        try:
-            behind = drilldown.rate_rows(result.kind, result.unit_id, row["indicator"], start, end, limit=limit)
-        except ValueError:
-            behind = None
-        shown.append({**row, "behind": behind, "label": scoring.RATE_LABELS.get(row["indicator"], row["indicator"])})
+        sides = {"numerator": behind(row["numerator"]), "denominator": behind(row["denominator"])}
+        shown.append({**row, "behind": None if None in sides.values() else sides,
+                      "label": scoring.RATE_LABELS.get(row["indicator"], row["indicator"])})
     return shown
 
 

@@ -503,10 +503,17 @@ def bench_assessment_round() -> list[Result]:
     """The half-year just ended, computed as the Celery task does (bench/assessment.py)."""
     from assessment.schedule import half_just_ended
     from bench.assessment import measure
+    from bench.assessment_pages import measure_pages
 
     period, _began = half_just_ended(dt.date.today())
     figures = measure(period)
-    return [Result("assessment.round_compute", "s", figures["compute_s"], None, 1, target="< 60 s", extra=figures)]
+    results = [Result("assessment.round_compute", "s", figures["compute_s"], None, 1, target="< 60 s",
+                      extra=figures)]
+    for name, page in measure_pages(period).items():
+        if isinstance(page, dict):  # the public pages, after publishing the round (bench/assessment_pages.py)
+            results.append(Result(f"assessment.page_{name}", "ms", page["median_ms"], None, 5,
+                                  extra={"first_ms": page["first_ms"], "queries": page["queries_cached"]}))
+    return results
 
 
 def bench_dashboard() -> list[Result]:
