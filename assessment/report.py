@@ -10,6 +10,8 @@ Per kind of unit, over one version's results:
                    the top mean the round cannot tell them apart); the bar is at most 5 %, and a
                    single unit at the top always passes (in a kind of fewer than 20 units one unit is
                    already more than 5 %)
+    perfect        ranked units with a total of 100 (the full score: one task handled on time used to
+                   give it)
     thin_ranked    ranked units whose main sample is below ASSESSMENT_MIN_SAMPLE: always 0, a check
     flat           the weighted indicators whose scores (after shrinkage) vary least across the
                    ranked units (population standard deviation, in points of 0–100): an indicator
@@ -59,7 +61,7 @@ def sanity(round_: Round, version: int | None = None) -> list[dict]:
         values = sorted(totals[kind])
         row = {"kind": kind, "units": units[kind], "ranked": len(values), "insufficient": insufficient[kind],
                "thin_ranked": thin[kind], "min": None, "q1": None, "median": None, "q3": None, "max": None,
-               "top": 0, "top_share": None, "flat": []}
+               "top": 0, "top_share": None, "perfect": sum(1 for v in values if v >= 100), "flat": []}
         if values:
             q1, median, q3 = (statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1
                               else (values[0],) * 3)

@@ -214,6 +214,13 @@ def test_the_query_count_does_not_grow_with_the_units(client, published_round, l
     with django_assert_max_num_queries(3):
         response = page(client, "2025H2", kind="community")
     assert len(response.context["results"]) == 201
+    Result.objects.bulk_create(
+        Result(round=published_round, version=1, kind=UnitKind.GRID_WORKER, unit_id=5000 + n, unit_code=f"g{n}",
+               unit_name=f"网格员{n}", total=80.0, grade="B", rank=2 + n, breakdown={"streets": [n % 5 + 1]})
+        for n in range(300))
+    with django_assert_max_num_queries(4):  # people: their rows and the streets' names
+        response = page(client, "2025H2", kind="grid_worker")
+    assert sum(row["people"] for row in response.context["people"]) == 301
 
 
 def test_the_published_results_download_as_excel_without_login(client, published_round):

@@ -114,6 +114,7 @@ def test_the_sanity_report_lists_every_kind_and_refuses_what_it_cannot_read(dist
     # nothing happened in the half: every unit has too small a sample, so none is ranked or at the top
     assert rows["agency"]["units"] == Result.objects.filter(kind=UnitKind.AGENCY).count()
     assert rows["agency"]["ranked"] == 0 and rows["agency"]["top_share"] is None
+    assert rows["agency"]["perfect"] == 0 and rows["agency"]["thin_ranked"] == 0
     printed = io.StringIO()
     call_command("assessment_report", "2026H1", stdout=printed)
     assert "agency" in printed.getvalue() and "street" in printed.getvalue()

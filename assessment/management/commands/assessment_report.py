@@ -38,7 +38,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"{period} v{version}")
         header = (f"{'kind':<13}{'units':>7}{'ranked':>8}{'样本不足':>6}{'thin':>6}{'min':>8}{'q1':>8}{'median':>8}"
-                  f"{'q3':>8}{'max':>8}{'at top':>12}  least spread")
+                  f"{'q3':>8}{'max':>8}{'at top':>12}{'at 100':>8}  least spread")
         self.stdout.write(header)
         for row in rows:
             def number(value):
@@ -50,4 +50,4 @@ class Command(BaseCommand):
             self.stdout.write(f"{row['kind']:<13}{row['units']:>7}{row['ranked']:>8}{row['insufficient']:>10}"
                               f"{row['thin_ranked']:>6}{number(row['min']):>8}{number(row['q1']):>8}"
                               f"{number(row['median']):>8}{number(row['q3']):>8}{number(row['max']):>8}{top:>12}"
-                              f"  {flat}{flag}")
+                              f"{row['perfect']:>8}  {flat}{flag}")
