@@ -109,7 +109,7 @@ def _satisfaction(unit_id: int, public: Shares, callbacks: Shares,
     used, shrunk = scoring.shrink(n, x, mean)
     callback_mean, callback_units = callbacks
     cn, cx = callback_units.get(unit_id, (0, None))
-    callback_used, callback_shrunk = scoring.shrink(cn, cx, callback_mean)
+    callback_used, _shrunk = scoring.shrink(cn, cx, callback_mean)
     value = None if used is None else 100 * used
     if share and callback_used is not None:
         value = 100 * callback_used if value is None else (100 - share) / 100 * value + share * callback_used

@@ -16,31 +16,28 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.utils.translation import gettext_lazy
+from django.db.models import F
 
 from assessment.compute import grade
-from assessment.models import Result, Round, RoundStatus, UnitKind
+from assessment.models import Result, RoundStatus, UnitKind
 from assessment.scoring import half_up
 from comanagers.models import CoManager
 
 TIERS = {"A": "excellent", "B": "good"}
-TIER_LABELS = {"excellent": gettext_lazy("excellent (higher reward)"), "good": gettext_lazy("good (standard reward)"),
-               "": gettext_lazy("no reward")}
 
 
 def reward_list(*, street_id: int, year: int) -> list[dict]:
     """The street's co-managers employed in the year, best mean first: their published results of
-    the year's rounds, the mean, its grade and tier. Three queries."""
-    rounds = list(Round.objects.filter(period__in=[f"{year}H1", f"{year}H2"], status=RoundStatus.PUBLISHED,
-                                       published_version__isnull=False))
+    the year's rounds, the mean, its grade and tier. Two queries, whatever the number of people."""
     people = list(CoManager.objects.filter(street_id=street_id, hired_at__year__lte=year)
                   .exclude(left_at__year__lt=year).select_related("post").order_by("name", "id"))
     totals: dict[int, dict[str, float]] = defaultdict(dict)
-    for round_ in rounds:
-        for unit_id, total in Result.objects.filter(
-                round=round_, version=round_.published_version, kind=UnitKind.CO_MANAGER,
-                unit_id__in=[p.pk for p in people], total__isnull=False).values_list("unit_id", "total"):
-            totals[unit_id][round_.period] = total
+    # Each of the year's rounds in its published version only (as selectors.own_results reads them).
+    for unit_id, period, total in Result.objects.filter(
+            round__period__in=[f"{year}H1", f"{year}H2"], round__status=RoundStatus.PUBLISHED,
+            version=F("round__published_version"), kind=UnitKind.CO_MANAGER, unit_id__in=[p.pk for p in people],
+            total__isnull=False).values_list("unit_id", "round__period", "total"):
+        totals[unit_id][period] = total
     rows = []
     for person in people:
         mine = totals.get(person.pk, {})

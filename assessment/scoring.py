@@ -193,22 +193,17 @@ def objective(kind: str, values: Mapping, means: Mapping[str, float | None],
         n = values.get(denominator) or 0
         raw = values.get(name)
         used, shrunk = shrink(n, raw, means[name])
-        mean = means[name]
         if name in LOWER_IS_BETTER:
-            used, mean_score = max(0.0, 1 - used), max(0.0, 1 - mean)
-        else:
-            mean_score = mean
+            used = max(0.0, 1 - used)
         rows.append({"indicator": name, "weight": weight, "numerator": numerator,
                      "numerator_value": values.get(numerator) or 0, "denominator": denominator,
-                     "denominator_value": n, "rate": raw, "mean": half_up(mean, "0.0001"),
-                     "shrunk": shrunk, "score": half_up(used, "0.0001"),
-                     "lower_is_better": name in LOWER_IS_BETTER, "_used": used, "_mean_score": mean_score})
+                     "denominator_value": n, "rate": raw, "mean": half_up(means[name], "0.0001"),
+                     "shrunk": shrunk, "score": half_up(used, "0.0001"), "lower_is_better": name in LOWER_IS_BETTER})
     total_weight = sum(row["weight"] for row in rows)
     if not total_weight:
         return None, []
     for row in rows:
         row["points"] = half_up(100 * row["weight"] * row["score"] / total_weight)
-        del row["_used"], row["_mean_score"]
     score = half_up(sum(100 * row["weight"] * row["score"] for row in rows) / total_weight)
     return score, rows
 

@@ -10,7 +10,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from assessment import compute, scoring, services
+from assessment import compute, rewards, scoring, services
 from assessment.models import Evaluation, Result, Round, RoundEvent, RoundStatus, UnitKind
 from comanagers import services as comanagers
 from comanagers.models import Deployment
@@ -159,7 +159,7 @@ def test_one_result_drills_down_over_the_api_and_a_person_is_theirs_and_their_ra
 
 
 def test_the_reward_list_gives_each_co_manager_the_tier_of_their_mean(api, district_command, street, street_staff,
-                                                                     other_street_staff):
+                                                                     other_street_staff, django_assert_num_queries):
     set_quota(street, 2)
     post = seeded_post("safety-informant")
     good, middling = (comanagers.comanager_hire(
@@ -183,6 +183,8 @@ def test_the_reward_list_gives_each_co_manager_the_tier_of_their_mean(api, distr
     assert [(row["name"], row["mean"], row["grade"], row["tier"]) for row in rows] == [
         ("赵六", 92.0, "A", "excellent"), ("钱七", 70.0, "C", "")]
     assert rows[0]["rounds"] == {"2026H1": 92.0}
+    with django_assert_num_queries(2):  # the co-managers, and their published results of the year
+        assert rewards.reward_list(street_id=street.pk, year=2026) == rows
     assert api.as_user(other_street_staff).get(url).status_code == 404
     assert api.as_user(street_staff).get(f"/api/v1/comanager-rewards/?street={street.code}").status_code == 400
     assert Round.objects.get(pk=round_.pk).status == RoundStatus.PUBLISHED

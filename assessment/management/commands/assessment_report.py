@@ -24,11 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
     def handle(self, *args, period, results_version, json: bool = False, **options):
-        version = results_version
         round_ = Round.objects.filter(period=period).first()
         if round_ is None:
             raise CommandError(f"no round {period!r}")
-        version = version or round_.version
+        version = results_version or round_.version
         if not version or not round_.results.filter(version=version).exists():
             raise CommandError(f"round {period} has no results{f' in version {version}' if version else ''}: "
                                "compute it first")
