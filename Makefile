@@ -19,8 +19,11 @@ $(INSTALLED): requirements/dev.txt package-lock.json
 demo: install
 	bash scripts/demo
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist), each with its own test database.
+TEST_WORKERS ?= 2
+
 test: install
-	scripts/test-services $(PY) -m pytest -q
+	scripts/test-services $(PY) -m pytest -q -n $(TEST_WORKERS)
 	$(PY) -m pytest -q --ds=haidian.test_settings_sqlite -m sweep
 	$(VENV)/bin/ruff check .
 
