@@ -3,10 +3,12 @@ and the detail with its timeline and the step the person may take now (as the AP
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_POST
 from agencies.models import Agency
 from appointments import forms, selectors, services
 from appointments.models import AppointmentStatus
+from haidian import uploads
 from haidian.errors import http_status, put_on_form
 from haidian.permissions import Role, restrict
 from haidian.steps import REFUSALS, StepPage
@@ -119,7 +122,9 @@ def appointment_document(request, pk: int):
     appointment = PAGE.visible(request.user, pk)
     if not appointment.document_file:
         raise Http404
-    return FileResponse(appointment.document_file.open("rb"), content_type=appointment.document_content_type)
+    suffix = PurePath(appointment.document_file.name).suffix
+    return uploads.serve(appointment.document_file, content_type=appointment.document_content_type,
+                         download_name=f"appointment-{appointment.pk}-document{suffix}")
 
 
 @login_required

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from assessment import rewards, selectors, serializers, services
 from assessment.export import results_workbook
 from assessment.models import Evaluation, Round
+from haidian import audit
 from haidian.permissions import Role
 from people.selectors import holds
 
@@ -92,7 +93,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(serializers.RoundSerializer(round_).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(parameters=[OpenApiParameter("mine", bool)], responses=serializers.EvaluationSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=FormPagination)  # paged by hand below
     def evaluations(self, request, period=None):
         """Forms of the round: `?mine=1` your own; without it the district sees all, others their own."""
         mine = request.query_params.get("mine", "") in ("1", "true", "yes")
@@ -109,7 +110,7 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return query, version
 
     @extend_schema(parameters=[serializers.ResultQuery], responses=serializers.ResultSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=ResultPagination)  # paged by hand below
     def results(self, request, period=None):
         """`?kind=agency|street|community|grid_worker|department|squad_deputy`, `?version=`."""
         round_ = self.get_object()
@@ -146,9 +147,13 @@ class RoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         response = HttpResponse(results_workbook(round_, version, public=public),
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="assessment-{round_.period}-v{version}.xlsx"'
+        audit.record(audit.Action.EXPORT, request=request, obj=round_,
+                     data={"what": "assessment_results", "format": "xlsx", "via": "api", "period": round_.period,
+                           "version": version, "people_named": not public})
         return response
 
-    @extend_schema(request=serializers.AwardInput, responses={201: serializers.AwardSerializer})
+    @extend_schema(methods=["GET"], request=None, responses=serializers.AwardSerializer(many=True))
+    @extend_schema(methods=["POST"], request=serializers.AwardInput, responses={201: serializers.AwardSerializer})
     @action(detail=True, methods=["get", "post"])
     def awards(self, request, period=None):
         """统筹激励 recorded against a published round: street staff record; everyone signed in reads."""
@@ -189,8 +194,8 @@ class AwardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(serializers.AwardSerializer(
             services.award_decide(award=self.get_object(), actor=request.user, approve=False)).data)
 
-    @extend_schema(parameters=[serializers.AwardTotalsQuery], responses=dict)
-    @action(detail=False, methods=["get"])
+    @extend_schema(parameters=[serializers.AwardTotalsQuery], responses=serializers.AwardTotalRow(many=True))
+    @action(detail=False, methods=["get"], pagination_class=None)
     def summary(self, request):
         """Approved awards per street in `year`: count and total (yuan)."""
         year = _input(serializers.AwardTotalsQuery, request, request.query_params)["year"]
@@ -219,7 +224,7 @@ class EvaluationViewSet(viewsets.GenericViewSet, mixins.RetrieveModelMixin):
         return Response(serializers.EvaluationSerializer(evaluation).data)
 
 
-@extend_schema(parameters=[serializers.RewardQuery], responses=serializers.RewardRow(many=True))
+@extend_schema(parameters=[serializers.RewardQuery], responses={200: serializers.RewardRow(many=True), 404: None})
 @api_view(["GET"])
 def comanager_rewards(request):
     """协管员绩效考核奖励: `?street=<code>&year=` — the street's co-managers, their mean result over the

@@ -1,10 +1,15 @@
 """Representations and inputs of the assessment API."""
 
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Agency, Street
 from assessment.models import Award, Evaluation, Result, Round, UnitKind
+from assessment.services import CRITERIA
+from haidian import reform
 from haidian.api import ModelSerializer, Serializer
 
 
@@ -32,11 +37,16 @@ class RoundSettings(Serializer):
         child=serializers.DictField(child=serializers.IntegerField(min_value=0, max_value=100)), required=False,
         help_text=_("kind → indicator → weight in percent; each kind given replaces that kind's table and adds up "
                     "to 100"))
-    deputy_street_weight = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    deputy_street_weight = serializers.IntegerField(
+        required=False, min_value=reform.SQUAD_DEPUTY_MIN_STREET_WEIGHT, max_value=100,
+        error_messages={"min_value": _("The street's rating must count at least 50 percent of the squad deputy's "
+                                       "result.")})
 
 
 class RoundInput(RoundSettings):
-    period = serializers.RegexField(r"^\d{4}H[12]$", error_messages={"invalid": _("A period is written like 2026H1.")})
+    # The years assessment.services.PERIOD_YEARS allows, so that the schema's pattern says them too.
+    period = serializers.RegexField(r"^(?:20\d\d|2100)H[12]$", error_messages={
+        "invalid": _("A period is written like 2026H1, for a year from 2000 to 2100.")})
 
 
 class RoundChange(RoundSettings):
@@ -58,8 +68,20 @@ class EvaluationSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field({
+    "type": "object",
+    "properties": {code: {"type": "integer", "minimum": 0, "maximum": 100, "description": label}
+                   for code, label in CRITERIA.items()},
+    "required": list(CRITERIA),
+    "additionalProperties": False,
+})
+class ScoresField(serializers.DictField):
+    """Each criterion (assessment.services.CRITERIA) scored with a whole number from 0 to 100, no other key
+    (the service judges them)."""
+
+
 class SubmitInput(Serializer):
-    scores = serializers.DictField(child=serializers.JSONField())
+    scores = ScoresField(child=serializers.JSONField())
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -129,13 +151,23 @@ class AwardSerializer(ModelSerializer):
 class AwardInput(Serializer):
     street = serializers.SlugRelatedField(slug_field="code", queryset=Street.objects.all())
     agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all())
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
+                                      error_messages={"min_value": _("The amount must be more than zero.")})
     reason = serializers.CharField()
     year = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=2000, max_value=2100)
 
 
 class AwardTotalsQuery(Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+
+class AwardTotalRow(Serializer):
+    """One street's approved awards in the year (`awards/summary/`)."""
+
+    street = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+    total = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="yuan")
 
 
 class RewardQuery(Serializer):

@@ -11,6 +11,7 @@ rating unit.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -24,13 +25,13 @@ from django.utils.translation import gettext_lazy
 from agencies.models import Agency, Street
 from assessment import plan, scoring
 from assessment.models import PERIOD_RE, Award, AwardStatus, ComputeState, Evaluation, Round, RoundEvent, RoundStatus
-from haidian import reform
-from haidian.celery import app as celery_app
+from haidian import outbox, reform
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 from haidian.permissions import Role
 from haidian.workflow import SYSTEM, Machine, is_system, unique_or_conflict
 from people.selectors import acting_as, holds
 
+logger = logging.getLogger(__name__)
 S = RoundStatus
 ROUND_MOVES = {
     "weights": {S.DRAFT: S.DRAFT},
@@ -119,12 +120,20 @@ def _settings(round_: Round, changes: dict) -> dict:
     return values
 
 
+# The years a round may assess: the platform's, with room for a district's history imported, and
+# never a year (0000, 9999) that the half-year's date arithmetic cannot take.
+PERIOD_YEARS = (2000, 2100)
+
+
 @transaction.atomic
 def round_create(*, actor, period: str, now: dt.datetime | None = None, **weights) -> Round:
     """A half-year's round, a draft; two created at once for the same period: the second is a 409."""
     unit = _require_district(actor)
     if not re.match(PERIOD_RE, period or ""):
         raise InvalidInput({"period": [_("A period is written like 2026H1.")]})
+    if not PERIOD_YEARS[0] <= int(period[:4]) <= PERIOD_YEARS[1]:
+        raise InvalidInput({"period": [_("A round's year is from %(first)s to %(last)s.")
+                                       % {"first": PERIOD_YEARS[0], "last": PERIOD_YEARS[1]}]})
     exists = _("Round %(period)s exists already.") % {"period": period}
     if Round.objects.filter(period=period).exists():
         raise ActionConflict(exists)
@@ -333,16 +342,36 @@ def award_totals(*, year: int, street_ids=None) -> list[dict]:
 
 @transaction.atomic
 def round_compute(*, round: Round, actor, now: dt.datetime | None = None) -> Round:
-    """Queue the computation on Celery once the transaction commits; one at a time per round."""
+    """Queue the computation on Celery once the transaction commits; one at a time per round. With
+    the broker down the round stays `queued` (stage "waiting_for_broker") and the task waits in the
+    outbox (haidian.outbox) until the broker is back; if it cannot even be kept, the round is
+    marked `failed` with the reason, and can be computed again."""
     unit = _require_district(actor)
     round_ = ROUNDS.lock(round)
     if round_.compute_state in (ComputeState.QUEUED, ComputeState.RUNNING):
         raise ActionConflict(_("Round %(period)s is being computed already.") % {"period": round_.period})
     ROUNDS.move(round_, "compute", actor=actor, at=now or timezone.now(), unit=unit, changes={
         "compute_state": ComputeState.QUEUED, "compute_percent": 0, "compute_stage": "queued", "compute_error": ""})
-    transaction.on_commit(lambda: _enqueue_compute(round_.pk))
+    transaction.on_commit(lambda: _enqueue_compute(round_))
     return round_
 
 
-def _enqueue_compute(round_id: int) -> None:
-    celery_app.send_task(COMPUTE_TASK, args=[round_id])
+WAITING_FOR_BROKER = "waiting_for_broker"
+
+
+def _enqueue_compute(round_: Round) -> None:
+    """After the commit: send the computation, or keep it; never leave a `queued` round that nothing
+    will compute (every later compute would be refused as running)."""
+    try:
+        sent = outbox.send_or_keep(COMPUTE_TASK, [round_.pk])
+    except Exception as exc:  # neither sent nor kept: say so on the round, which stays retryable
+        logger.exception("round %s: computation could neither be queued nor kept", round_.period)
+        changes = {"compute_state": ComputeState.FAILED, "compute_stage": "",
+                   "compute_error": f"not queued: {type(exc).__name__}: {exc}"[:2000]}
+    else:
+        if sent:
+            return
+        changes = {"compute_stage": WAITING_FOR_BROKER}
+    Round.objects.filter(pk=round_.pk, compute_state=ComputeState.QUEUED).update(**changes)
+    for field, value in changes.items():
+        setattr(round_, field, value)

@@ -3,7 +3,7 @@
 The token is the only credential, so the page shows nothing personal: the case's number, title and
 closing date, nothing about who reported it or where they live. Answers: 200 the form (or the
 thanks), 400 a bad form, 404 an unknown link, 409 a link already used (or a case already rated on a
-call-back), shown as "already rated" with nothing changed.
+call-back), shown as "already rated" with nothing changed, 429 past the rating limit per address.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from assessment import satisfaction as public_satisfaction
 from assessment.models import RatingInvitation
 from dispatch.models import Satisfaction
 from haidian.errors import ActionConflict, InvalidInput
+from haidian.throttling import HOUR, RateLimit, client_ip, setting_limit
 
 TEMPLATE = "assessment/rate.html"
 
@@ -31,9 +32,25 @@ class RateForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}))
 
 
+# Ratings sent per client address and clock hour (PUBLIC_RATINGS_PER_HOUR): each link rates one case
+# once, so many from one address in an hour are a script, not reporters.
+RATINGS = RateLimit("public-rate", setting_limit("PUBLIC_RATINGS_PER_HOUR", 20), HOUR)
+
+
+def _too_many(request):
+    response = render(request, "assessment/rate_too_many.html", status=429)
+    response["Retry-After"] = str(RATINGS.retry_after())
+    return response
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def rate(request, token: str):
+    ip = client_ip(request)
+    if RATINGS.exceeded(ip):
+        return _too_many(request)
+    if request.method == "POST" and not RATINGS.hit(ip):  # every try counts, whatever the link
+        return _too_many(request)
     invitation = RatingInvitation.objects.select_related("case").filter(token=token).first()
     if invitation is None:
         raise Http404

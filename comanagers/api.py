@@ -39,7 +39,8 @@ class HireInput(Serializer):
     street = serializers.SlugRelatedField(slug_field="code", queryset=Street.objects.all())
     post = serializers.SlugRelatedField(slug_field="code", queryset=Post.objects.all())
     name = serializers.CharField(max_length=50)
-    phone = serializers.RegexField(r"^\+?[\d\- ]{5,20}$", max_length=20)
+    # Spaces inside only: DRF trims the value before matching, so the schema's pattern is what is taken.
+    phone = serializers.RegexField(r"^\+?[\d-][\d\- ]{3,18}[\d-]$", max_length=20)
     hired_at = serializers.DateField(required=False, allow_null=True, default=None)
     placement = serializers.ChoiceField(choices=Placement.choices, default=Placement.NORMAL)
     placement_reason = serializers.CharField(required=False, allow_blank=True, default="")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Street
 from comanagers.models import Deployment, Placement, Post
 from grids.models import GridCell
+from haidian.inputs import MAX_INT
 from haidian.permissions import Role
 
 
@@ -57,7 +58,7 @@ class LeaveForm(forms.Form):
 class QuotaForm(forms.Form):
     street = forms.ModelChoiceField(label=_("Street"), queryset=None, to_field_name="code")
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, initial=lambda: dt.date.today().year)
-    count = forms.IntegerField(label=_("Quota"), min_value=0)
+    count = forms.IntegerField(label=_("Quota"), min_value=0, max_value=MAX_INT)  # the column's range
 
     def __init__(self, *args, streets, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,8 +1,8 @@
 """Co-managers (协管员): posts, the yearly pay standard of each post, each street's quota set by the
 district (总量控制), and the co-managers themselves — sunk to grids or held centrally.
 
-Personal data is kept to a name and a phone number; the phone is masked for anyone outside the
-co-manager's street (`haidian.privacy.mask_phone`).
+Personal data is kept to a name and a phone number; the phone is encrypted at rest with a blind index
+(`haidian.privacy`) and masked for anyone outside the co-manager's street (`haidian.privacy.mask_phone`).
 """
 
 from django.conf import settings
@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Street
+from haidian.privacy import BlindIndexField, EncryptedCharField
 
 
 class Post(models.Model):
@@ -92,7 +93,8 @@ class CoManager(models.Model):
     """协管员: one person in one post of one street."""
 
     name = models.CharField(_("name"), max_length=50)
-    phone = models.CharField(_("phone"), max_length=20)
+    phone = EncryptedCharField(_("phone"), max_length=20)  # encrypted at rest (haidian.privacy)
+    phone_index = BlindIndexField(source="phone", db_index=True)
     post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="comanagers", verbose_name=_("post"))
     street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="comanagers", verbose_name=_("street"))
     hired_at = models.DateField(_("hired on"))

@@ -104,6 +104,8 @@ def district_page(request):
         year = int(request.GET.get("year", today.year))
     except ValueError:
         year = today.year
+    if not 2000 <= year <= 2100:  # as the quota form's years; a date cannot even hold some
+        year = today.year
     form = forms.QuotaForm(request.POST or None, streets=streets, initial={"year": year})
     status = 200
     if request.method == "POST":

@@ -7,6 +7,7 @@ from agencies.models import Agency
 from committees.models import MeetingKind
 from dispatch import selectors as dispatch_selectors
 from dispatch.models import Category
+from haidian.inputs import check_visible
 
 
 class _StreetAgencies:
@@ -19,7 +20,7 @@ class _StreetAgencies:
 
 class MeetingForm(_StreetAgencies, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[check_visible])
     held_at = forms.DateTimeField(label=_("Date and time"),
                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     agencies = forms.MultipleChoiceField(label=_("Agencies required to attend"),
@@ -75,7 +76,7 @@ class DecisionForm(_StreetAgencies, forms.Form):
 
 
 class CreateCaseForm(forms.Form):
-    title = forms.CharField(label=_("Case title"), max_length=200)
+    title = forms.CharField(label=_("Case title"), max_length=200, validators=[check_visible])
     lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
     lng = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
     category = forms.ModelChoiceField(label=_("Category"), to_field_name="code",
@@ -100,7 +101,7 @@ class MemberForm(_StreetAgencies, forms.Form):
 
 class OperationForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[check_visible])
     participants = forms.ModelMultipleChoiceField(label=_("Participants"), queryset=None,
                                                   widget=forms.CheckboxSelectMultiple)
     cases = forms.CharField(label=_("Linked case numbers"), required=False,

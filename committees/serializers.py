@@ -49,7 +49,8 @@ class MeetingInput(Serializer):
     kind = serializers.ChoiceField(choices=MeetingKind.choices)
     held_at = serializers.DateTimeField()
     title = serializers.CharField(max_length=200)
-    agencies = _agency_field(many=True)
+    agencies = _agency_field(many=True, allow_empty=False,
+                             error_messages={"empty": _("Invite at least one agency.")})
     optional_agencies = _agency_field(many=True, required=False, default=list)
 
 

@@ -1,5 +1,6 @@
 """`GET /api/v1/dashboard/summary/?street=&since=&until=`: the dashboard's KPI figures."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -7,8 +8,10 @@ from rest_framework.response import Response
 from dashboard import rollups, views
 
 
-@extend_schema(parameters=[OpenApiParameter("street", str), OpenApiParameter("since", str),
-                           OpenApiParameter("until", str)], responses=dict)
+@extend_schema(parameters=[OpenApiParameter("street", str, description="a street's code (the command center)"),
+                           OpenApiParameter("since", OpenApiTypes.DATE),
+                           OpenApiParameter("until", OpenApiTypes.DATE, description="exclusive; after `since`")],
+               responses={200: dict, 404: None})  # 404: a street outside your scope
 @api_view(["GET"])
 def summary(request):
     """The KPI tiles of the dashboard for the district (or `street`, a street code) over [since, until)

@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from agencies.models import Street
@@ -61,9 +62,9 @@ def window(request) -> tuple[dt.date, dt.date]:
         until = dt.date.fromisoformat(request.GET["until"]) if request.GET.get("until") else \
             today + dt.timedelta(days=1)
     except ValueError:
-        raise InvalidInput({"since": ["Dates are written YYYY-MM-DD."]}) from None
+        raise InvalidInput({"since": [_("Dates are written YYYY-MM-DD.")]}) from None
     if since >= until:
-        raise InvalidInput({"until": ["`until` must come after `since`."]})
+        raise InvalidInput({"until": [_("`until` must come after `since`.")]})
     return since, until
 
 

@@ -117,6 +117,10 @@ def seed_users(out) -> None:
     demo.add("district-command", role=Role.DISTRICT_COMMAND, units=[district], full_name="区指挥中心值班员")
     demo.add("district-auditor", role=Role.AUDITOR, units=[district])
     demo.add("district-survey", role=Role.SURVEY_OPERATOR, units=[district])
+    # 三员分立: three people, one administrator role each (ADMIN_REQUIRE_OTP is off in the demo).
+    demo.add("system-admin", role=Role.SYSTEM_ADMIN, units=[district], full_name="系统管理员")
+    demo.add("security-admin", role=Role.SECURITY_ADMIN, units=[district], full_name="安全管理员")
+    demo.add("audit-admin", role=Role.AUDIT_ADMIN, units=[district], full_name="审计管理员")
     for department in Department.objects.filter(district=district):
         demo.add(f"{department.code}-admin", role=Role.DEPARTMENT_ADMIN, units=[department])
     for street in Street.objects.filter(district=district):

@@ -17,6 +17,7 @@ from dispatch.models import (
     Task,
 )
 from haidian.admin import ReadOnlyAdmin
+from haidian.privacy import mask_email, mask_name, mask_phone
 
 
 @admin.register(Category)
@@ -55,6 +56,16 @@ class CaseAdmin(ReadOnlyAdmin):
     show_full_result_count = False  # a million cases: don't COUNT(*) on every page
     date_hierarchy = "created_at"
     inlines = [TaskInline, EventInline]
+    # The reporter is personal data: masked here as on every page; the security administrator's page
+    # (/security/personal/) finds a person's cases by phone.
+    exclude = ["reporter_name", "reporter_phone", "reporter_email", "reporter_phone_index", "reporter_email_index"]
+    readonly_fields = ["reporter"]
+
+    @admin.display(description=_("reporter"))
+    def reporter(self, case: Case) -> str:
+        parts = [mask_name(case.reporter_name), mask_phone(case.reporter_phone),
+                 mask_email(case.reporter_email) if case.reporter_email else ""]
+        return " ".join(part for part in parts if part) or self.get_empty_value_display()
 
 
 @admin.register(Task)

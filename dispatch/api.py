@@ -18,6 +18,7 @@ from dispatch import selectors, serializers, services
 from dispatch.letters import pdf as letter_pdfs
 from dispatch.letters import services as letters
 from dispatch.models import Case, CaseStatus, Task, Tier
+from haidian import audit, inputs
 
 
 class NewestFirstPagination(CursorPagination):
@@ -36,8 +37,9 @@ class CaseFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter()
     strongly_reflected = django_filters.BooleanFilter(field_name="strongly_reflected_at", lookup_expr="isnull",
                                                       exclude=True)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    # Any ISO 8601 offset, read as UTC: the list and both exports accept and refuse the same moments.
+    created_after = inputs.MomentFilter(field_name="created_at", lookup_expr="gte")
+    created_before = inputs.MomentFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Case
@@ -88,7 +90,8 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         parameters=[OpenApiParameter("format", str, enum=list(case_export.KINDS), default="csv",
                                      description="csv (streamed, any length) or xlsx (at most one sheet)")],
         responses={(200, "text/csv"): OpenApiTypes.BINARY,
-                   (200, case_export.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
+                   (200, case_export.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
+                   404: None},  # a `format` that is neither csv nor xlsx (as the export.<format> suffix)
     )
     @action(detail=False, methods=["get"])
     def export(self, request, format=None):  # `format`: the router's suffix, as in export.xlsx
@@ -97,7 +100,10 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         would exceed `CASE_EXPORT_XLSX_MAX_ROWS`."""
         kind = format or request.query_params.get("format") or "csv"
         queryset = self.filter_queryset(self.get_queryset())
-        return case_export.case_export_response(queryset, user=request.user, kind=kind)
+        response = case_export.case_export_response(queryset, user=request.user, kind=kind, request=request)
+        audit.record(audit.Action.EXPORT, request=request,
+                     data={"what": "cases", "format": kind, "via": "api", "filters": audit.query_filters(request)})
+        return response
 
     @extend_schema(request=serializers.FileInput, responses=serializers.CaseSerializer)
     @action(detail=True, methods=["post"])

@@ -4,7 +4,8 @@ The file is a document people pass around and file away, so it is in Chinese wha
 reader's language (as the assessment results workbook): fixed Chinese column titles, and status,
 tier, priority, source and satisfaction in the words of the Chinese interface. Times are
 Asia/Shanghai, to the minute. The reporter's phone is shown exactly as `selectors.reporter_phone`
-shows it to the person exporting (agencies see it masked).
+shows it to the person exporting (masked unless their task on that case may need a call-back:
+`selectors.sees_reporter_phone`); when any row shows it whole, one audit row per file says how many.
 
 Memory stays flat however many rows there are:
 
@@ -43,6 +44,7 @@ from openpyxl.utils import get_column_letter
 from agencies.models import Street
 from dispatch import selectors
 from dispatch.models import Case, CaseStatus, Priority, Satisfaction, Source, Tier
+from haidian import audit
 from haidian.calendar import SHANGHAI
 from haidian.errors import InvalidInput
 
@@ -82,7 +84,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 HEADER = [title for title, _column in COLUMNS]
 # What selectors.sees_reporter_phone reads of a case, fetched in the same row.
-_PHONE_FACTS = ("reported_by_id", "street_id", "grid_id", "street__district_id")
+_PHONE_FACTS = selectors.REPORTER_PHONE_FACTS
 _PHONE = [column for _title, column in COLUMNS].index("reporter_phone")
 _LABELLED = {"status": CaseStatus, "tier": Tier, "priority": Priority, "source": Source,
              "satisfaction": Satisfaction, "callback_satisfaction": Satisfaction}
@@ -114,11 +116,12 @@ class _PhoneFacts:
     """The few facts of a case that decide whether its reporter's phone is shown whole, shaped as
     `selectors.sees_reporter_phone` reads them, so that the file masks exactly as the pages do."""
 
-    __slots__ = ("reporter_phone", "reported_by_id", "street_id", "grid_id", "street")
+    __slots__ = ("reporter_phone", "reported_by_id", "source", "status", "tier", "street_id", "grid_id", "street")
 
-    def __init__(self, phone, reported_by_id, street_id, grid_id, district_id):
+    def __init__(self, phone, reported_by_id, source, status, tier, street_id, grid_id, district_id):
         self.reporter_phone = phone
         self.reported_by_id = reported_by_id
+        self.source, self.status, self.tier = source, status, tier
         self.street_id = street_id
         self.grid_id = grid_id
         self.street = _District(district_id)
@@ -160,10 +163,13 @@ class _Rows:
     """Turns fetched tuples into cells: labels, local times, the phone as this user may see it.
 
     One converter per column, chosen once, since this runs for every cell of a million rows.
-    Times are naive Shanghai datetimes to the minute (Excel), or that as text (CSV)."""
+    Times are naive Shanghai datetimes to the minute (Excel), or that as text (CSV). Counts the rows
+    whose phone it shows whole (`unmasked`), for the one audit row of the file (`audit_unmasked`)."""
 
-    def __init__(self, user, *, times_as_text: bool):
+    def __init__(self, user, *, times_as_text: bool, request=None, kind: str = ""):
         self.user = user
+        self.request, self.kind = request, kind
+        self.unmasked = 0
         # Labels are read now, in Chinese: the rows are made later, while the response is sent.
         with translation.override("zh-hans"):
             labels = {column: {value: str(label) for value, label in choices.choices}
@@ -187,8 +193,16 @@ class _Rows:
         cells = [convert(value) for convert, value in zip(self.converters, row, strict=False)]
         if cells[_PHONE]:
             facts = _PhoneFacts(row[_PHONE], *row[len(COLUMNS):])
-            cells[_PHONE] = neutralise(selectors.reporter_phone(user=self.user, case=facts))
+            shown = selectors.reporter_phone(user=self.user, case=facts)
+            self.unmasked += shown == facts.reporter_phone
+            cells[_PHONE] = neutralise(shown)
         return cells
+
+    def audit_unmasked(self) -> None:
+        """One audit row for the file if it showed any phone whole (never one per row)."""
+        if self.unmasked:
+            audit.record(audit.Action.PERSONAL_DATA_VIEWED, request=self.request, actor=self.user,
+                         data={"field": "reporter_phone", "rows": self.unmasked, "export": self.kind})
 
 
 def _fetch(queryset: QuerySet[Case]) -> Iterator[tuple]:
@@ -207,17 +221,21 @@ class _Lines:
 
 
 def csv_chunks(rows: Iterable[tuple], make: _Rows) -> Iterator[str]:
-    """The BOM and header (so that Excel reads UTF-8 Chinese), then CHUNK_SIZE lines at a time."""
+    """The BOM and header (so that Excel reads UTF-8 Chinese), then CHUNK_SIZE lines at a time. The
+    unmasked phones are audited once the file is sent (or as far as it was, if the client left)."""
     writer = csv.writer(_Lines())
-    yield "\ufeff" + writer.writerow(HEADER)
-    chunk: list[str] = []
-    for row in rows:
-        chunk.append(writer.writerow(make.cells(row)))  # csv writes None as an empty field
-        if len(chunk) == CHUNK_SIZE:
+    try:
+        yield "\ufeff" + writer.writerow(HEADER)
+        chunk: list[str] = []
+        for row in rows:
+            chunk.append(writer.writerow(make.cells(row)))  # csv writes None as an empty field
+            if len(chunk) == CHUNK_SIZE:
+                yield "".join(chunk)
+                chunk = []
+        if chunk:
             yield "".join(chunk)
-            chunk = []
-    if chunk:
-        yield "".join(chunk)
+    finally:
+        make.audit_unmasked()
 
 
 # --- Excel ---------------------------------------------------------------------------------------
@@ -266,15 +284,16 @@ def _filename(stem: str, kind: str, now: dt.datetime) -> str:
 
 
 def case_export_response(queryset: QuerySet[Case], *, user, kind: str, stem: str = "cases",
-                         now: dt.datetime | None = None):
-    """The scoped, filtered `queryset` as a CSV or Excel download.
+                         now: dt.datetime | None = None, request=None):
+    """The scoped, filtered `queryset` as a CSV or Excel download (`request`: for the audit row of
+    the phones it shows whole).
 
     Raises Http404 for a kind other than csv or xlsx, and InvalidInput (400) when an Excel file
     would hold more than `xlsx_max_rows()` rows.
     """
     if kind not in KINDS:
         raise Http404(_("Cases can be exported as csv or xlsx."))
-    make = _Rows(user, times_as_text=kind == "csv")
+    make = _Rows(user, times_as_text=kind == "csv", request=request, kind=kind)
     filename = _filename(stem, kind, now or timezone.now())
     if kind == "csv":
         response = StreamingHttpResponse(csv_chunks(_fetch(queryset), make), content_type=CSV_CONTENT_TYPE)
@@ -293,6 +312,7 @@ def case_export_response(queryset: QuerySet[Case], *, user, kind: str, stem: str
     except BaseException:
         out.close()
         raise
+    make.audit_unmasked()
     out.seek(0)
     # FileResponse reads the file in blocks and closes (so deletes) it when the response is done.
     return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)

@@ -11,20 +11,16 @@ from __future__ import annotations
 
 from functools import wraps
 from pathlib import PurePath
-from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponseBase
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 from rest_framework.exceptions import AuthenticationFailed
 
 from dispatch import selectors
 from dispatch.models import Attachment
+from haidian import uploads
 from haidian.authentication import TokenAuthentication
 
 THUMBNAIL_TYPE = "image/jpeg"  # haidian.uploads.thumbnail always writes a JPEG
@@ -69,28 +65,6 @@ def _visible_attachment(user, number: str, pk: int) -> Attachment:
     return attachment
 
 
-def _serve(stored: FieldFile, *, content_type: str, download_name: str) -> HttpResponseBase:
-    """Stream the stored file, or hand it to nginx when MEDIA_ACCEL_REDIRECT names the `internal`
-    location that aliases MEDIA_ROOT (the worker is then not held while a slow phone downloads)."""
-    prefix = settings.MEDIA_ACCEL_REDIRECT
-    if prefix:
-        response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = prefix + quote(stored.name)
-        response["Content-Disposition"] = content_disposition_header(False, download_name)
-    else:
-        try:
-            handle = stored.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None  # the row outlived its file: nothing to send, and no 500
-        response = FileResponse(handle, content_type=content_type, filename=download_name)
-    # The declared type is the one sniffed from the bytes at upload; never let a browser guess
-    # another (an uploaded file must not become a page of this site). Shared caches must not keep
-    # a copy that the next person would get without passing the gate.
-    response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True)
-    return response
-
-
 @_api_token
 @login_required
 @require_safe
@@ -100,8 +74,8 @@ def attachment_file(request, number: str, pk: int) -> HttpResponseBase:
     stored one means anything to the reader, and the uploader's may say more than it should."""
     attachment = _visible_attachment(request.user, number, pk)
     suffix = PurePath(attachment.file.name).suffix
-    return _serve(attachment.file, content_type=attachment.content_type,
-                  download_name=f"attachment-{attachment.pk}{suffix}")
+    return uploads.serve(attachment.file, content_type=attachment.content_type,
+                         download_name=f"attachment-{attachment.pk}{suffix}")
 
 
 @_api_token
@@ -112,5 +86,5 @@ def attachment_thumbnail(request, number: str, pk: int) -> HttpResponseBase:
     attachment = _visible_attachment(request.user, number, pk)
     if not attachment.thumbnail:
         raise Http404
-    return _serve(attachment.thumbnail, content_type=THUMBNAIL_TYPE,
-                  download_name=f"attachment-{attachment.pk}-thumbnail.jpg")
+    return uploads.serve(attachment.thumbnail, content_type=THUMBNAIL_TYPE,
+                         download_name=f"attachment-{attachment.pk}-thumbnail.jpg")

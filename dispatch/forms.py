@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from dispatch import selectors
 from dispatch.models import Case, Category, Priority, Satisfaction, Source
+from haidian.inputs import check_visible
 from haidian.uploads import MAX_UPLOAD_BYTES
 
 
@@ -38,9 +39,11 @@ class CategoryChoice(forms.ModelChoiceField):
 class ReportForm(forms.Form):
     """A grid worker's (or staff member's) report from the field."""
 
-    title = forms.CharField(label=_("What is the problem?"), max_length=200, widget=forms.TextInput(attrs={
-        "hx-get": reverse_lazy("dispatch:suggest"), "hx-trigger": "input changed delay:400ms",
-        "hx-target": "#category-suggestion", "autocomplete": "off"}))
+    title = forms.CharField(
+        label=_("What is the problem?"), max_length=200, validators=[check_visible],
+        widget=forms.TextInput(attrs={
+            "hx-get": reverse_lazy("dispatch:suggest"), "hx-trigger": "input changed delay:400ms",
+            "hx-target": "#category-suggestion", "autocomplete": "off"}))
     description = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     category = CategoryChoice(label=_("Category"), queryset=leaf_categories(), required=False,
                               empty_label=_("— let the sub-center decide —"))

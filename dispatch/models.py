@@ -13,6 +13,7 @@ from agencies.models import Agency, Department, Street
 from grids.models import Community, GridCell
 from haidian.calendar import TimeUnit
 from haidian.models import Event
+from haidian.privacy import BlindIndexField, EncryptedCharField, EncryptedEmailField
 
 
 class Category(models.Model):
@@ -144,9 +145,14 @@ class Case(models.Model):
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     external_id = models.CharField(_("external number"), max_length=40, null=True, blank=True,
                                    help_text=_("e.g. the 12345 hotline's work-order number"))
-    reporter_name = models.CharField(_("reporter name"), max_length=50, blank=True)
-    reporter_phone = models.CharField(_("reporter phone"), max_length=20, blank=True)
-    reporter_email = models.EmailField(_("reporter email"), blank=True, db_default="")
+    # Personal data, encrypted at rest (haidian.privacy); the phone and email are found by their blind
+    # index. Erased (made "") PERSONAL_DATA_RETENTION_DAYS after the case ends, or on the person's request.
+    reporter_name = EncryptedCharField(_("reporter name"), max_length=50, blank=True, db_default="")
+    reporter_phone = EncryptedCharField(_("reporter phone"), max_length=20, blank=True, db_default="")
+    reporter_email = EncryptedEmailField(_("reporter email"), blank=True, db_default="")
+    reporter_phone_index = BlindIndexField(source="reporter_phone", db_default="")
+    reporter_email_index = BlindIndexField(source="reporter_email", db_default="")
+    personal_data_erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="reported_cases", verbose_name=_("reported by"))
     status = models.CharField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.REPORTED)
@@ -217,6 +223,16 @@ class Case(models.Model):
             # The dashboard's alarms: critical open cases nobody has acknowledged yet.
             models.Index(fields=["-created_at", "-id"], name="case_alarm_idx",
                          condition=Q(priority="critical", alarm_acknowledged_at=None, status__in=OPEN_STATUSES)),
+            # A person's cases by their phone or email (most cases have neither: left out).
+            models.Index(fields=["reporter_phone_index"], name="case_reporter_phone_idx",
+                         condition=~Q(reporter_phone_index="")),
+            models.Index(fields=["reporter_email_index"], name="case_reporter_email_idx",
+                         condition=~Q(reporter_email_index="")),
+            # The retention job's next cases: ended, personal data not yet erased.
+            models.Index(fields=["closed_at"], name="case_retention_closed_idx",
+                         condition=Q(status="closed", personal_data_erased_at=None)),
+            models.Index(fields=["rejected_at"], name="case_retention_rejected_idx",
+                         condition=Q(status="rejected", personal_data_erased_at=None)),
         ]
         constraints = [
             models.CheckConstraint(name="case_status_valid", condition=Q(status__in=CaseStatus.values)),

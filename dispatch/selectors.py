@@ -15,12 +15,15 @@ from dispatch.models import (
     DeadlineLetter,
     LetterStatus,
     Review,
+    Source,
     Task,
     TaskStatus,
     Tier,
 )
+from dispatch.workflow import CASE_MOVES, Action
+from haidian import audit
 from haidian.permissions import Role, Scope, restrict, scope_for, scope_rule
-from haidian.privacy import mask_phone
+from haidian.privacy import mask_name, mask_phone
 
 
 def _tasks_of_scope(scope: Scope) -> Q:
@@ -139,23 +142,57 @@ def category_list() -> QuerySet[Category]:
     return Category.objects.select_related("parent", "default_department")
 
 
+# 个人信息保护: the reporter's phone is shown whole only to the people whose task on the case may
+# need a call-back, and each such view is on the audit log. The grid worker stands in front of the
+# problem while the case waits to be resolved on the spot (reported) or checked (responded).
+_ON_SITE_STATUSES = frozenset(CASE_MOVES[Action.RESOLVE_ON_SITE]) | frozenset(CASE_MOVES[Action.VERIFY_PASSED])
+# What `sees_reporter_phone` reads of a case (the export fetches exactly these with each row).
+REPORTER_PHONE_FACTS = ("reported_by_id", "source", "status", "tier", "street_id", "grid_id", "street__district_id")
+
+
+def sees_reporter_phone(*, user, case: Case) -> bool:
+    """Whether `user`'s task on `case` may need a call-back, so that they see the reporter's phone
+    (and name) whole. The one rule of the API, the case page and the exports:
+
+    - the sub-center staff of the case's street (they file it, call back 回访, explain, feed back);
+    - the district command center while the case is at the district tier (it holds it then);
+    - the grid worker of the case's grid while the case waits for them on site (to be resolved on
+      the spot, or checked);
+    - the reporter, on a report they made as the public; a superuser.
+
+    Everyone else sees them masked: agencies and departments, community staff, the grid worker at
+    any other step, the district watching a street's case. Reads only the case's own columns
+    (`REPORTER_PHONE_FACTS`), never a query of its own."""
+    scope = scope_for(user)
+    if scope.everything:
+        return True
+    if case.reported_by_id is not None and case.reported_by_id == getattr(user, "pk", None) \
+            and case.source in (Source.RESIDENT, Source.OPEN311):
+        return True
+    if scope.serves(Role.STREET_STAFF, "street", case.street_id):
+        return True
+    if case.tier == Tier.DISTRICT and scope.serves(Role.DISTRICT_COMMAND, "district", case.street.district_id):
+        return True
+    return case.status in _ON_SITE_STATUSES and scope.serves(Role.GRID_WORKER, "grid", case.grid_id)
+
+
 def reporter_phone(*, user, case: Case) -> str:
-    """The reporter's phone as this person may see it: whole, or masked."""
+    """The reporter's phone as this person may see it: whole, or masked (no audit: see `reporter_shown`)."""
     phone = case.reporter_phone
     return phone if sees_reporter_phone(user=user, case=case) else mask_phone(phone)
 
 
-def sees_reporter_phone(*, user, case: Case) -> bool:
-    """Reporters' phones are personal data: the street, its grid worker, the district and the
-    reporter see the number; agencies and departments see it masked."""
-    scope = scope_for(user)
-    return (
-        scope.everything
-        or case.reported_by_id == getattr(user, "pk", None)
-        or case.street_id in scope.street_ids
-        or case.grid_id in scope.grid_ids
-        or case.street.district_id in scope.district_ids
-    )
+def reporter_shown(*, request, case: Case) -> tuple[str, str]:
+    """(name, phone) of the case's reporter as the person asking may see them on a page or in the API.
+    Shown whole, the view goes on the audit log (one row per page or answer)."""
+    name, phone = case.reporter_name, case.reporter_phone
+    if not (name or phone):
+        return "", ""
+    if not sees_reporter_phone(user=request.user, case=case):
+        return mask_name(name), mask_phone(phone)
+    if phone:
+        audit.record(audit.Action.PERSONAL_DATA_VIEWED, request=request, obj=case, data={"field": "reporter_phone"})
+    return name, phone
 
 
 # --- pages ---------------------------------------------------------------------------------------

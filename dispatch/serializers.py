@@ -108,6 +108,8 @@ class AttachmentSerializer(ModelSerializer):
 
 
 class CaseDetailSerializer(CaseSerializer):
+    # Whole or masked as `selectors.sees_reporter_phone` decides; shown whole, the view is audited.
+    reporter_name = serializers.SerializerMethodField()
     reporter_phone = serializers.SerializerMethodField()
     duplicate_of = serializers.CharField(source="duplicate_of.number", default=None)
     events = CaseEventSerializer(many=True)
@@ -122,8 +124,18 @@ class CaseDetailSerializer(CaseSerializer):
                   "responded_at", "closed_at", "rejected_at", "rated_at", "events", "tasks", "attachments"]
         read_only_fields = fields
 
+    def _reporter(self, case: Case) -> tuple[str, str]:
+        shown = getattr(self, "_reporter_shown", None)
+        if shown is None or shown[0] != case.pk:  # one decision (and one audit row) per case rendered
+            shown = (case.pk, selectors.reporter_shown(request=self.context["request"], case=case))
+            self._reporter_shown = shown
+        return shown[1]
+
+    def get_reporter_name(self, case: Case) -> str:
+        return self._reporter(case)[0]
+
     def get_reporter_phone(self, case: Case) -> str:
-        return selectors.reporter_phone(user=self.context["request"].user, case=case)
+        return self._reporter(case)[1]
 
 
 class FileInput(Serializer):

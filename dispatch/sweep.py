@@ -50,7 +50,7 @@ from haidian.errors import ActionConflict
 from haidian.permissions import Role
 from haidian.workflow import SYSTEM
 from notifications.models import EmailStatus, Notification, NotificationSettings
-from notifications.services import Note, notify, queue_emails
+from notifications.services import Note, emails_waiting, notify, queue_emails
 from people.models import Membership
 from people.selectors import command_ids, street_staff_ids
 
@@ -82,7 +82,7 @@ def sweep_deadlines(*, now: dt.datetime | None = None, batch: int = BATCH) -> Sw
         result.escalated, notified_escalated = _escalate(now)
         reminded, result.letters_overdue = letters.sweep_letters(now)
         result.notifications = notified_yellow + notified_red + notified_escalated + reminded
-    if Notification.objects.filter(email_status=EmailStatus.PENDING).exists():
+    if emails_waiting():  # waiting, or abandoned by a sender that died (MESSAGE_SENDING_TIMEOUT_MINUTES)
         queue_emails()
     return result
 

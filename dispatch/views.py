@@ -27,7 +27,7 @@ from dispatch.models import OPEN_STATUSES, TO_DO_STATUSES, Attachment, Case, Cas
 from dispatch.workflow import Action
 from grids import services as grid_services
 from grids.models import GridCell, Patrol
-from haidian import reform
+from haidian import audit, reform
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form, reason
 from haidian.permissions import Role, scope_for
 from haidian.steps import REFUSALS, StepPage
@@ -166,10 +166,11 @@ def _case_extra(request, case: Case, bound: dict) -> dict:
                 task_forms[action] = bound.get(key) or (form_class(prefix=key) if form_class else None)
         tasks.append({"task": task, "forms": task_forms})
     status_labels = dict(CaseStatus.choices)
+    reporter_name, reporter_phone = selectors.reporter_shown(request=request, case=case)  # audited if whole
     return {"tasks": tasks, "events": timeline_items(case.events.all(), _action_label, status_labels),
             "photos": [a for a in case.attachments.all() if a.content_type.startswith("image/")],
             "documents": [a for a in case.attachments.all() if not a.content_type.startswith("image/")],
-            "reporter_phone": selectors.reporter_phone(user=user, case=case),
+            "reporter_name": reporter_name, "reporter_phone": reporter_phone,
             "letters": selectors.letter_list(user=user).filter(cases=case),
             "may_letter": case.status in OPEN_STATUSES and letters.may_issue(user, case.street_id),
             "returns_flagged": reform.RETURNS_FLAGGED}
@@ -536,6 +537,10 @@ def workbench_export(request, kind: str):
                             status=400, content_type="text/plain; charset=utf-8")
     queryset = export.workbench_cases(user=request.user, street=street, status=status, filters=filters.cleaned_data)
     try:
-        return export.case_export_response(queryset, user=request.user, kind=kind, stem=f"cases-{street.code}")
+        response = export.case_export_response(queryset, user=request.user, kind=kind, stem=f"cases-{street.code}",
+                                               request=request)
     except InvalidInput as exc:  # too many rows for Excel
         return HttpResponse(str(exc.errors["format"][0]), status=400, content_type="text/plain; charset=utf-8")
+    audit.record(audit.Action.EXPORT, request=request,
+                 data={"what": "cases", "format": kind, "via": "workbench", "filters": audit.query_filters(request)})
+    return response

@@ -1,7 +1,7 @@
 """Read-only community and grid endpoints, and locate."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -40,8 +40,8 @@ class GridViewSet(viewsets.ReadOnlyModelViewSet):
         return GridSerializer if self.action == "list" else GridDetailSerializer
 
     @extend_schema(
-        parameters=[OpenApiParameter("lat", float, required=True), OpenApiParameter("lng", float, required=True)],
-        responses=GridSerializer,
+        parameters=[LocateQuerySerializer],  # the bounds it checks
+        responses={200: GridSerializer, 404: None},  # 404: no grid of yours there (body: haidian.schema)
     )
     @action(detail=False, methods=["get"])
     def locate(self, request):

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
 from haidian import calendar
-from haidian.models import CalendarDay, CalendarYear
+from haidian.models import CalendarDay, CalendarYear, OutboxTask
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -60,3 +60,11 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         calendar.clear_cache()
+
+
+@admin.register(OutboxTask)
+class OutboxTaskAdmin(ReadOnlyAdmin):
+    """Tasks waiting for the broker (haidian.outbox): to see, not to edit; beat sends them."""
+
+    list_display = ["created_at", "task", "args", "attempts", "last_error"]
+    list_filter = ["task"]

@@ -2,11 +2,15 @@
 
 import copy
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from haidian import inputs, parsers
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput
 
 
@@ -43,7 +47,8 @@ class FieldsOnce:
         cls = type(self)
         template = cls.__dict__.get("_field_template")
         if template is None:
-            template = super().get_fields()
+            # Every text and integer field refuses what no field may take (haidian.inputs).
+            template = inputs.guard_serializer_fields(super().get_fields())
             cls._field_template = template
         return {name: copy.deepcopy(field) if isinstance(field, _COMPOUND_FIELDS) else copy.copy(field)
                 for name, field in template.items()}
@@ -65,7 +70,21 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc))
     elif isinstance(exc, InvalidInput):
         exc = exceptions.ValidationError(exc.errors)
+    elif isinstance(exc, RequestDataTooBig):  # DRF reads JSON and form bodies through request.body
+        exc = parsers.PayloadTooLarge()
     elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = inputs.printable(response.data)  # an echoed lone surrogate cannot be encoded
+    return response
+
+
+def not_found(request, exception=None):
+    """The site's 404 (haidian.urls.handler404): under /api/, the body every API 404 has, in JSON,
+    for a path that no route matches (a path parameter outside its pattern, a NUL in the path)."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=status.HTTP_404_NOT_FOUND,
+                            json_dumps_params={"ensure_ascii": False})
+    return defaults.page_not_found(request, exception)

@@ -1,6 +1,7 @@
 """Settings from the environment that fail loudly on a bad value (healthchecks' hc/settings.py)."""
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -49,3 +50,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def url_origin(name: str, url: str) -> str:
+    """The CSP source of an absolute http(s) URL (scheme://host[:port]), '' for an empty or same-site
+    path. Leaflet's `{s}` subdomain placeholder becomes a `*.` wildcard. `name` is the setting, for the
+    error message."""
+    if not url or url.startswith("/") and not url.startswith("//"):
+        return ""
+    parts = urlsplit(url)
+    host = parts.netloc.replace("{s}", "*")
+    wildcard_ok = "*" not in host or (host.startswith("*.") and "*" not in host[1:])
+    if parts.scheme not in {"http", "https"} or not host or "{" in host or "@" in host or not wildcard_ok:
+        raise ImproperlyConfigured(f"{name} must be an http(s) URL or a path on this site, not {url!r}")
+    return f"{parts.scheme}://{host}"

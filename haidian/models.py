@@ -87,3 +87,84 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return self.date.isoformat()
+
+
+class AuditEntry(models.Model):
+    """One row of the security audit log (安全审计): who did what to which object, from where, with what
+    outcome. Written only by `haidian.audit.record`; never updated or deleted (on PostgreSQL a trigger
+    refuses it, as for events). The actor is kept by id and login, not by a foreign key, so that a user
+    can be removed while their trail stays."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", _("succeeded")
+        FAILED = "failed", _("failed")
+        DENIED = "denied", _("refused")
+
+    at = models.DateTimeField(_("at"), db_index=True)
+    action = models.CharField(_("action"), max_length=40, db_index=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.OK)
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
+    actor_username = models.CharField(_("actor's login"), max_length=150, blank=True)
+    actor_unit = models.CharField(_("actor's unit"), max_length=120, blank=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username or '-'} {self.action} {self.outcome}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("The audit log is append-only."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("The audit log is append-only."))
+
+
+# --- faults: what keeps working while Redis is down (haidian.cache, haidian.outbox) ----------------
+
+class CacheEntry(models.Model):
+    """The cache while Redis cannot be reached (haidian.cache.DatabaseCache): a pickled `value`, or
+    a plain integer in `number` so that a rate limit's counter is incremented atomically in SQL."""
+
+    key = models.CharField(_("key"), max_length=255, primary_key=True)
+    value = models.BinaryField(_("value"), null=True)
+    number = models.BigIntegerField(_("counter"), null=True)
+    expires = models.DateTimeField(_("expires"), db_index=True)
+
+    class Meta:
+        verbose_name = _("cache entry (Redis fallback)")
+        verbose_name_plural = _("cache entries (Redis fallback)")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class OutboxTask(models.Model):
+    """A Celery task that could not be sent (the broker was down), kept until it can be
+    (haidian.outbox): beat and each worker's start send what is kept, then delete it. `key` is the
+    call's digest, so the same idempotent call kept twice is one row."""
+
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("kept at"))
+    attempts = models.PositiveIntegerField(_("attempts to send"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("task waiting for the broker")
+        verbose_name_plural = _("tasks waiting for the broker")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"

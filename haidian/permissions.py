@@ -37,14 +37,24 @@ class Role(models.TextChoices):
     # 下沉人员: a department's staff member sunk to grids (一人一格 / 一人多格), on each grid's public
     # roster. A place on the roster, not a seat: see ROSTER_ONLY_ROLES.
     SUNK_STAFF = "sunk_staff", _("Staff sunk to grids")
+    # 三员分立 (GB/T 22239-2019): the system administrator keeps the organisation and the accounts,
+    # the security administrator roles, permissions, lockouts and personal-data requests, the audit
+    # administrator reads the audit log and changes nothing. No ordinary account holds two of them
+    # (ADMIN_ROLES, checked by people.services.membership_grant).
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
 
 
 # Roles that say where a person serves the public without giving them any reach there. A sunk
 # police officer or sanitation worker sees and handles what their agency membership gives them (the
 # agency's tasks); their grid memberships only put them on those grids' rosters. Counting them as
-# grid seats would show them every case of the grid with the reporters' phones unmasked (the rule
-# for a grid's own worker), which the reform gives no department.
+# grid seats would show them every case of the grid, and its reporters' phones whole while a case
+# waits on site (the rule for a grid's own worker), which the reform gives no department.
 ROSTER_ONLY_ROLES = frozenset({Role.SUNK_STAFF})
+
+# The three administrators (三员): separate people, held at the district.
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 
 # The guardian permission that says "this user serves in this unit", per unit model label.
@@ -178,7 +188,8 @@ def _build_scope(user) -> Scope:
     held = tuple(_MEMBERSHIP_SOURCES[0](user))
     ids: dict[str, set[int]] = {key: set() for key in UNIT_IDS.values()}
     for membership in held:
-        if membership.role not in ROSTER_ONLY_ROLES:
+        # The administrators (三员) work in the admin: their district membership opens none of its cases.
+        if membership.role not in ROSTER_ONLY_ROLES and membership.role not in ADMIN_ROLES:
             ids[UNIT_IDS[membership.field]].add(membership.unit_id)
     ids.update({"agency_street_ids": set(), "department_district_ids": set(), "touched_street_ids": set(),
                 "member_district_ids": set()})

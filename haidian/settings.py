@@ -6,6 +6,7 @@ on the local filesystem, DEBUG on. Production sets HAIDIAN_ENV=production and mu
 real SECRET_KEY.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -13,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from haidian import reform
-from haidian.env import env_bool, env_float, env_int, env_list, env_str
+from haidian.env import env_bool, env_float, env_int, env_list, env_str, url_origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("HAIDIAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -51,6 +52,10 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "import_export",
+    "axes",  # [identity] login failures and lockouts
+    "django_otp",  # [identity] the administrators' second factor
+    "django_otp.plugins.otp_totp",
+    "csp",  # its checks refuse django-csp 3.x settings
 ]
 # Our own apps, lowest layer first (DESIGN §3): each may import only the ones before it. Their
 # pages and API routes are gathered from each app's urls.py (haidian.urls) in this order.
@@ -71,6 +76,7 @@ HAIDIAN_APPS = [
     "committees",
     "whistle",
     "supervision",
+    "security",
 ]
 if HAIDIAN_ENV in {"demo", "test"}:
     HAIDIAN_APPS += ["demo", "bench"]  # demo data and the benchmark generator: never in production
@@ -79,14 +85,22 @@ INSTALLED_APPS += HAIDIAN_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "haidian.middleware.CSPMiddleware",  # [headers] Content-Security-Policy (django-csp)
+    "haidian.middleware.PermissionsPolicyMiddleware",  # [headers]
     "django.contrib.sessions.middleware.SessionMiddleware",
     "haidian.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # [identity] request.user.is_verified()
+    "haidian.middleware.AuditContextMiddleware",  # who and from where, for the audit log's receivers
     "django.contrib.messages.middleware.MessageMiddleware",
+    "haidian.middleware.IdleSessionMiddleware",  # [identity] SESSION_IDLE_MINUTES
+    "security.identity.PasswordChangeRequiredMiddleware",  # [identity] first login
+    "security.identity.AdminSecondFactorMiddleware",  # [identity] ADMIN_REQUIRE_OTP
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # [identity] last: turns a lockout into its answer
 ]
 
 ROOT_URLCONF = "haidian.urls"
@@ -115,6 +129,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'haidian.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        # A connection kept across requests is checked before its first use in each: after PostgreSQL
+        # restarts, a worker's next request reconnects instead of answering 500 ([faults]).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -125,6 +142,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # [identity] first: refuses a locked account or address
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -134,9 +152,13 @@ GUARDIAN_RAISE_403 = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",  # [identity]
+     "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 10)}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # [identity] 口令复杂度: letters, digits and symbols mixed (haidian2013 has two kinds, so it is refused).
+    {"NAME": "haidian.passwords.CharacterClassesValidator",
+     "OPTIONS": {"min_classes": env_int("PASSWORD_MIN_CHARACTER_CLASSES", 3)}},
 ]
 if HAIDIAN_ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -173,7 +195,11 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HAIDIAN_ENV == "production")
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # RedisCache, falling back to a table in the database while Redis cannot be reached ([faults]).
+    CACHES = {"default": {"BACKEND": "haidian.cache.RedisWithDatabaseFallback", "LOCATION": REDIS_URL, "OPTIONS": {
+        "socket_connect_timeout": env_float("REDIS_TIMEOUT_SECONDS", 2.0),
+        "socket_timeout": env_float("REDIS_TIMEOUT_SECONDS", 2.0),
+        "RETRY_SECONDS": env_float("CACHE_REDIS_RETRY_SECONDS", 5.0)}}}
 
 # Celery: a broker that needs no server by default (kombu's filesystem transport under var/);
 # production points CELERY_BROKER_URL at Redis.
@@ -209,7 +235,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "haidian.api.CodeCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "haidian.schema.AutoSchema",  # every refusal documented too
     "EXCEPTION_HANDLER": "haidian.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -217,6 +243,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "海淀区网格化社会服务管理平台 REST API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies get components of their own (FooRequest): what a client may send (no read-only
+    # field, haidian.schema's text patterns) is not what it gets back.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "GET_LIB_DOC_EXCLUDES": "haidian.schema.lib_doc_excludes",
+    "PREPROCESSING_HOOKS": ["haidian.schema.one_path_per_view"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -225,6 +256,13 @@ SPECTACULAR_SETTINGS = {
         "VerdictEnum": "appointments.models.Verdict",
         "SupervisoryBodyKindEnum": "supervision.models.BodyKind",
         "InspectionVerdictEnum": "supervision.models.Verdict",
+        # [headers] shared choice sets named once, so that `check --deploy` reports no schema warning
+        "AgencyKindEnum": "agencies.models.Agency.Kind",
+        "AttachmentKindEnum": "dispatch.models.Attachment.Kind",
+        "CaseStatusEnum": "dispatch.models.CaseStatus",
+        "MeetingKindEnum": "committees.models.MeetingKind",
+        "SatisfactionEnum": "dispatch.models.Satisfaction",
+        "UnitKindEnum": "assessment.models.UnitKind",
     },
 }
 
@@ -302,5 +340,193 @@ LOGGING = {
     # WeasyPrint narrates every PDF step at INFO; its warnings still show.
     "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }
+
+# --- Security and personal data (等保 2.0, README "Security and personal data") -------------------
+# [identity]
+# 身份鉴别 (GB/T 22239-2019 8.1.4.1; docs/security.md "Identity"). Login failures (django-axes, database
+# handler: no cache, so it works with Redis down): LOGIN_FAILURE_LIMIT failures lock the account, and
+# separately the address they came from, for LOGIN_LOCKOUT_MINUTES after the last one, on the login
+# page, the admin's and POST /api/v1/auth/token/ alike (answer 429). Tries while locked do not prolong
+# the lock; a successful login forgets that account's failures from that address. Behind a NAT whose one
+# address serves a whole office, LOGIN_LOCK_ADDRESSES=false keeps only the per-account lock.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+if LOGIN_FAILURE_LIMIT < 1 or LOGIN_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1")
+AXES_ENABLED = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", *(["ip_address"] if env_bool("LOGIN_LOCK_ADDRESSES", True) else [])]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True  # successful logins and logouts are on the audit log
+AXES_CLIENT_IP_CALLABLE = "haidian.audit.client_address"  # the address the audit log records
+AXES_LOCKOUT_CALLABLE = "security.identity.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# The audit log records every login and failure: axes' own banner and per-login INFO lines would only
+# repeat it; its warnings (a lockout) still show.
+AXES_VERBOSE = False
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+# Passwords: AUTH_PASSWORD_VALIDATORS above (PASSWORD_MIN_LENGTH, PASSWORD_MIN_CHARACTER_CLASSES). An
+# account whose password an administrator set must change it at its next login.
+# Sessions end after SESSION_IDLE_MINUTES without a request (haidian.middleware.IdleSessionMiddleware),
+# after SESSION_MAX_HOURS in any case, and when the browser closes.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = env_int("SESSION_MAX_HOURS", 12) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+if SESSION_IDLE_MINUTES < 1 or SESSION_COOKIE_AGE < 3600:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES and SESSION_MAX_HOURS must be at least 1")
+# API tokens are refused this many hours after they were issued (0: never); POST auth/token/ then
+# issues a new one, POST auth/token/revoke/ ends one early.
+API_TOKEN_MAX_AGE_HOURS = env_int("API_TOKEN_MAX_AGE_HOURS", 720)
+if API_TOKEN_MAX_AGE_HOURS < 0:
+    raise ImproperlyConfigured(f"API_TOKEN_MAX_AGE_HOURS must not be negative, not {API_TOKEN_MAX_AGE_HOURS}")
+# The admin asks everyone who reaches it (superusers and the three administrators) for a TOTP code from
+# a confirmed device (django-otp; set one up at /security/otp/).
+ADMIN_REQUIRE_OTP = env_bool("ADMIN_REQUIRE_OTP", HAIDIAN_ENV == "production")
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Haidian grid management")
+# [audit]
+# The audit log (安全审计) is kept at least this long; nothing in the code deletes a row (a PostgreSQL
+# trigger refuses UPDATE and DELETE, and no retention job touches it). 等保 asks for six months.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
+if AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured(f"AUDIT_RETENTION_DAYS must be at least 180 (six months), not {AUDIT_RETENTION_DAYS}")
+# Behind a reverse proxy that sets X-Forwarded-For (and strips any the client sent), record its first hop.
+AUDIT_TRUST_FORWARDED_FOR = env_bool("AUDIT_TRUST_FORWARDED_FOR", False)
+# [personal]
+# 个人信息保护 / 数据保密性 / 剩余信息保护 (docs/security.md "Personal data"). Reporters' names, phones and
+# emails, co-managers' phones, Open311 emails and message addresses are encrypted at rest
+# (haidian.privacy): SM4-GCM where the cryptography build offers it, else AES-256-GCM
+# (PERSONAL_DATA_CIPHER auto|sm4|aes). Keys are the base64 of 32 random bytes, e.g.
+# `python -c "import base64,os; print(base64.b64encode(os.urandom(32)).decode())"`; production must set
+# PERSONAL_DATA_KEY and PERSONAL_DATA_INDEX_KEY (the blind index's HMAC key, never rotated). To rotate
+# the encryption key: new PERSONAL_DATA_KEY with a new PERSONAL_DATA_KEY_ID, the old one in
+# PERSONAL_DATA_KEYS_OLD as "<id>:<key>", then `manage.py personal_data_rekey`. A closed or rejected
+# case's reporter data is erased PERSONAL_DATA_RETENTION_DAYS after (the beat job personal_data_retention).
+_DEMO_PERSONAL_DATA_KEY = "aGFpZGlhbi1kZW1vLXBlcnNvbmFsLWRhdGEta2V5ISE="  # demo and test only: public
+_DEMO_PERSONAL_DATA_INDEX_KEY = "aGFpZGlhbi1kZW1vLXBlcnNvbmFsLWluZGV4LWtleSE="
+PERSONAL_DATA_KEY = env_str("PERSONAL_DATA_KEY", "" if HAIDIAN_ENV == "production" else _DEMO_PERSONAL_DATA_KEY)
+PERSONAL_DATA_INDEX_KEY = env_str("PERSONAL_DATA_INDEX_KEY",
+                                  "" if HAIDIAN_ENV == "production" else _DEMO_PERSONAL_DATA_INDEX_KEY)
+if HAIDIAN_ENV == "production" and (
+    not PERSONAL_DATA_KEY or not PERSONAL_DATA_INDEX_KEY
+    or {PERSONAL_DATA_KEY, PERSONAL_DATA_INDEX_KEY} & {_DEMO_PERSONAL_DATA_KEY, _DEMO_PERSONAL_DATA_INDEX_KEY}
+    or PERSONAL_DATA_KEY == PERSONAL_DATA_INDEX_KEY
+):
+    raise ImproperlyConfigured("PERSONAL_DATA_KEY and PERSONAL_DATA_INDEX_KEY must be set in production, to two "
+                               "different random keys (base64 of 32 bytes each)")
+PERSONAL_DATA_KEY_ID = env_str("PERSONAL_DATA_KEY_ID", "v1")
+PERSONAL_DATA_KEYS_OLD = env_list("PERSONAL_DATA_KEYS_OLD", [])
+PERSONAL_DATA_CIPHER = env_str("PERSONAL_DATA_CIPHER", "auto")
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 730)
+if PERSONAL_DATA_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("PERSONAL_DATA_RETENTION_DAYS must be at least 1")
+# [inputs]
+# Every input answers 4xx (入侵防范; docs/security.md "Inputs and abuse"): haidian.inputs refuses
+# NUL, control characters and direction overrides before any view (and in every API text field),
+# haidian.parsers JSON bodies past DATA_UPLOAD_MAX_MEMORY_SIZE (413) or nested past MAX_JSON_DEPTH
+# (400), haidian.uploads images of more than MAX_IMAGE_PIXELS pixels before decoding them (400).
+MIDDLEWARE += ["haidian.inputs.InputGuardMiddleware"]  # after CSRF and authentication
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)  # Django's default, 2.5 MB
+MAX_JSON_DEPTH = env_int("MAX_JSON_DEPTH", 32)
+MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
+if MAX_JSON_DEPTH < 2 or MAX_IMAGE_PIXELS < 1_000_000:
+    raise ImproperlyConfigured("MAX_JSON_DEPTH must be at least 2 and MAX_IMAGE_PIXELS at least 1000000")
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "haidian.parsers.JSONParser", "rest_framework.parsers.FormParser", "rest_framework.parsers.MultiPartParser"]
+# Rate limits (haidian.throttling; 429 with a Chinese message): the API's writes per user, Open311's
+# posts per API key (0: none), the public rating links per client address and hour (the report and
+# follow pages' are PUBLIC_REPORTS_PER_HOUR and PUBLIC_FOLLOW_TRIES_PER_HOUR, public/conf.py).
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [*REST_FRAMEWORK.get("DEFAULT_THROTTLE_CLASSES", []),
+                                              "haidian.throttling.WriteThrottle"]
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {})["writes"] = env_str("API_WRITE_RATE", "300/minute")
+OPEN311_POSTS_PER_MINUTE = env_int("OPEN311_POSTS_PER_MINUTE", 60)
+PUBLIC_RATINGS_PER_HOUR = env_int("PUBLIC_RATINGS_PER_HOUR", 20)
+# [faults]
+# Redis down (haidian.cache, haidian.outbox; the CACHES and DATABASES options above): a task that cannot
+# be sent waits in the database and beat sends it; after a broker error a process keeps its tasks
+# without trying the broker for this many seconds.
+OUTBOX_BROKER_RETRY_SECONDS = env_float("OUTBOX_BROKER_RETRY_SECONDS", 10.0)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Sending fails at once when Redis is down (the outbox keeps the task) instead of retrying for
+    # broker_connection_timeout in the request; a worker's own reconnection keeps its retries.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0,
+                                       "socket_connect_timeout": env_float("REDIS_TIMEOUT_SECONDS", 2.0)}
+# A message or notification email left `sending` this long (its worker died) is claimed again, under
+# the same idempotency key (the SMS gateway's header below, the email's Message-ID).
+MESSAGE_SENDING_TIMEOUT_MINUTES = env_int("MESSAGE_SENDING_TIMEOUT_MINUTES", 10)
+if MESSAGE_SENDING_TIMEOUT_MINUTES < 1:
+    raise ImproperlyConfigured("MESSAGE_SENDING_TIMEOUT_MINUTES must be at least 1, "
+                               f"not {MESSAGE_SENDING_TIMEOUT_MINUTES}")
+SMS_GATEWAY_IDEMPOTENCY_HEADER = env_str("SMS_GATEWAY_IDEMPOTENCY_HEADER", "Idempotency-Key")
+# manage.py backup: where the dated folders go; the PostgreSQL client binaries (pg_dump, pg_restore),
+# if not on PATH or under /usr/lib/postgresql/<version>/bin.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+PG_BIN_DIR = env_str("PG_BIN_DIR", "")
+# [headers]
+# Headers and transport (通信传输, 入侵防范; README "Production", docs/security.md). What needs HTTPS is
+# on by default only in production; what works over plain HTTP too is on in every mode, so that the
+# demo and the browser tests run under the same policy as production and catch a violation.
+_PRODUCTION = HAIDIAN_ENV == "production"
+# Behind a proxy that terminates TLS (nginx), trust its X-Forwarded-Proto: only when the proxy
+# overwrites the header a client sent, and gunicorn is not reachable except through it.
+if env_bool("HTTPS_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's health check speaks plain HTTP
+# HSTS: a year, subdomains and the preload flag. Browsers remember it: lower SECURE_HSTS_SECONDS
+# (e.g. 3600) for the first days of a new deployment, and turn the subdomains off if the domain has
+# sites that are not on HTTPS yet.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if _PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _PRODUCTION)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = env_str("SECURE_REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = env_str("SECURE_CROSS_ORIGIN_OPENER_POLICY", "same-origin")
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+# No page reads the CSRF cookie from JavaScript: forms carry {% csrf_token %}, htmx sends the token
+# from <body hx-headers>, Swagger UI from its page.
+CSRF_COOKIE_HTTPONLY = env_bool("CSRF_COOKIE_HTTPONLY", True)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Permissions-Policy (haidian.middleware.PermissionsPolicyMiddleware): the phone pages locate the
+# reporter and may take a photo; nothing uses the rest.
+PERMISSIONS_POLICY = env_str(
+    "PERMISSIONS_POLICY",
+    "geolocation=(self), camera=(self), microphone=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), browsing-topics=()",
+)
+# Content-Security-Policy (django-csp 4): scripts and styles only from our own static files (no inline
+# script, no inline style, no eval); images also as data:/blob: URLs (Leaflet, ECharts, photo previews)
+# and from MAP_TILE_URL's server when one is set. Two pages add to it for themselves only: /api/docs/ a
+# nonce for Swagger UI's inline script and style (haidian.urls), django-import-export's export page the
+# hashes of its inline handler and styles (haidian.middleware). docs/security.md "Headers and transport".
+# CSP_REPORT_ONLY=true sends it as Content-Security-Policy-Report-Only instead;
+# CSP_REPORT_URI names where browsers report violations. (These two stay out of the settings: django-csp
+# 4's checks refuse any setting named like its 3.x CSP_* ones.)
+_tile_origin = url_origin("MAP_TILE_URL", MAP_TILE_URL)
+_csp_report_uri = env_str("CSP_REPORT_URI", "")
+_csp = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", *([_tile_origin] if _tile_origin else [])],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        **({"report-uri": [_csp_report_uri]} if _csp_report_uri else {}),
+    }
+}
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp
+else:
+    CONTENT_SECURITY_POLICY = _csp
+# --- end of security -----------------------------------------------------------------------------
 
 SITE_TITLE = _("Haidian grid-based social service management")

@@ -8,13 +8,14 @@ and `api_urlpatterns`, API paths under /api/v1/ matched before the router.
 from importlib import import_module
 from importlib.util import find_spec
 
+from csp.constants import NONCE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from haidian.health import healthz
@@ -37,6 +38,9 @@ for module in _app_url_modules():
     for prefix, viewset, basename in getattr(module, "api_routes", ()):
         router.register(prefix, viewset, basename=basename)
 
+# An unknown path under /api/ answers JSON like every other API refusal (haidian.api.not_found).
+handler404 = "haidian.api.not_found"
+
 # No route serves MEDIA_URL, in any mode (not even with DEBUG): uploaded files are as private as
 # the records they belong to and go out only through each app's views that check the reader's scope
 # (in production, nginx serves them when such a view answers with X-Accel-Redirect).
@@ -47,9 +51,11 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     *pages,
     path("admin/", admin.site.urls),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/v1/", include(api_paths)),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI starts from one inline script and style (templates/drf_spectacular/swagger_ui.html):
+    # this page's policy alone allows them, by a nonce.
+    path("api/docs/", csp_update({"script-src": [NONCE], "style-src": [NONCE]})(
+        SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
 ]

@@ -9,10 +9,14 @@ never from a request, so that a slow or broken SMS gateway can never hold up the
     message_opt_out(address=)   不再接收短信通知: nothing more goes to the address
     messages_send_again(...)    an administrator's retry of failed messages
 
-Delivery is at most once: a message is marked `sending` and committed before the backend is
-called, so a worker that dies while sending leaves it `sending` (visible in the admin) rather than
-texting the reporter twice. A backend error counts an attempt and puts the message back with a
-growing delay; after MESSAGE_ATTEMPTS it stays `failed` with the error.
+Each message is sent once: it is marked `sending` (with `claimed_at`) and committed before the
+backend is called, so two senders never take the same one. A worker that dies while sending leaves
+it `sending`; after MESSAGE_SENDING_TIMEOUT_MINUTES the next sender (beat runs one every
+MESSAGE_SEND_MINUTES) claims it again, as one more attempt. Both attempts carry the message's key
+as an idempotency key — the SMS gateway's Idempotency-Key header, an email's Message-ID — so a
+gateway that honours it does not text the reporter twice if the dead worker had handed it over
+already. A backend error counts an attempt and puts the message back with a growing delay; after
+MESSAGE_ATTEMPTS it stays `failed` with the error.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -31,7 +34,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from haidian.celery import app as celery_app
+from haidian import outbox
+from haidian.privacy import blind_index, normalise_contact
 from notifications import sms
 from notifications.models import Channel, Message, MessageOptOut, MessageStatus
 
@@ -43,17 +47,15 @@ logger = logging.getLogger(__name__)
 
 
 def normalise_address(address: str) -> str:
-    """The form an address is stored, compared and hashed in: an email in lower case; a phone as
+    """The form an address is stored, compared and indexed in: an email in lower case; a phone as
     its digits, without China's +86 / 0086 in front of a mobile number."""
-    address = address.strip()
-    if "@" in address:
-        return address.lower()
-    digits = re.sub(r"\D", "", address)
-    return re.sub(r"^(0086|86)(1\d{10})$", r"\2", digits)
+    return normalise_contact(address)
 
 
 def address_hash(address: str) -> str:
-    return hashlib.sha256(normalise_address(address).encode()).hexdigest()
+    """The address's blind index (an HMAC under PERSONAL_DATA_INDEX_KEY): how an opt-out and the
+    messages to an address are found, the address itself being encrypted."""
+    return blind_index(address)
 
 
 def opted_out(address: str) -> bool:
@@ -84,9 +86,17 @@ def message_queue(*, key: str, channel: str, to: str, template: str, text: str, 
 
 
 def queue_send() -> None:
-    """Have a worker send the waiting messages once this transaction commits. `robust`: a broker that
-    is down must not fail the step that queued them (beat's catch-up sends them later)."""
-    transaction.on_commit(lambda: celery_app.send_task(SEND_MESSAGES_TASK), robust=True)
+    """Have a worker send the waiting messages once this transaction commits. A broker that is down
+    never fails the step that queued them: the call waits in the outbox (haidian.outbox), and beat's
+    catch-up would send the messages anyway."""
+    outbox.enqueue(SEND_MESSAGES_TASK)
+
+
+def email_message_id(key: str) -> str:
+    """A Message-ID made from the message's key: every attempt at one message carries the same, so
+    a mailbox that receives it twice shows one message."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "haidian.invalid"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
 
 
 @dataclass
@@ -102,26 +112,44 @@ def _deliver(message: Message) -> None:
         with override("zh-hans"):  # the reporters' language
             subject = (_("Your report %(number)s") % {"number": message.case_number} if message.case_number
                        else _("Haidian grid service"))
-        mail.send_mail(subject, message.text, None, [message.to])
+        mail.EmailMessage(subject, message.text, None, [message.to],
+                          headers={"Message-ID": email_message_id(message.key)}).send()
     else:
-        sms.get_backend().send(to=message.to, text=message.text)
+        backend = sms.get_backend()
+        if hasattr(backend, "send_once"):
+            backend.send_once(key=message.key, to=message.to, text=message.text)
+        else:  # a backend written before idempotency keys (only `send`)
+            backend.send(to=message.to, text=message.text)
+
+
+def abandoned(now: dt.datetime) -> Q:
+    """Messages left `sending` longer than MESSAGE_SENDING_TIMEOUT_MINUTES: their sender died (one
+    claimed before `claimed_at` existed has none, and is as abandoned)."""
+    before = now - dt.timedelta(minutes=settings.MESSAGE_SENDING_TIMEOUT_MINUTES)
+    return Q(status=MessageStatus.SENDING) & (Q(claimed_at=None) | Q(claimed_at__lte=before))
 
 
 def _claim(now: dt.datetime, tried: list[int]) -> Message | None:
-    """The next waiting message, marked `sending` and committed; None when nothing is due. Locked
-    with SKIP LOCKED: two senders at once take different messages and never the same one."""
+    """The next waiting message (or one abandoned by a dead sender), marked `sending` and committed;
+    None when nothing is due. Locked with SKIP LOCKED: two senders at once take different messages
+    and never the same one."""
+    due = Q(status=MessageStatus.PENDING) & (Q(next_attempt_at=None) | Q(next_attempt_at__lte=now))
     with transaction.atomic():
-        message = (Message.objects.select_for_update(skip_locked=True)
-                   .filter(Q(next_attempt_at=None) | Q(next_attempt_at__lte=now), status=MessageStatus.PENDING)
+        message = (Message.objects.select_for_update(skip_locked=True).filter(due | abandoned(now))
                    .exclude(pk__in=tried).order_by("id").first())
         if message is None:
             return None
+        if message.status == MessageStatus.SENDING and message.attempts >= settings.MESSAGE_ATTEMPTS:
+            message.status = MessageStatus.FAILED  # its last attempt died with its sender
+            message.last_error = "the sender stopped while sending (last attempt)"
+            message.save(update_fields=["status", "last_error"])
+            return message
         if opted_out(message.to):  # opted out between queueing and sending
             message.status = MessageStatus.SKIPPED_OPT_OUT
             message.save(update_fields=["status"])
             return message
-        message.status, message.attempts = MessageStatus.SENDING, message.attempts + 1
-        message.save(update_fields=["status", "attempts"])
+        message.status, message.attempts, message.claimed_at = MessageStatus.SENDING, message.attempts + 1, now
+        message.save(update_fields=["status", "attempts", "claimed_at"])
     return message
 
 
@@ -139,6 +167,9 @@ def send_pending_messages(*, limit: int = 200, now: dt.datetime | None = None) -
         tried.append(message.pk)
         if message.status == MessageStatus.SKIPPED_OPT_OUT:
             result.skipped += 1
+            continue
+        if message.status == MessageStatus.FAILED:
+            result.failed += 1
             continue
         try:
             _deliver(message)
@@ -173,7 +204,7 @@ def message_opt_out(*, address: str, now: dt.datetime | None = None) -> int:
     MessageOptOut.objects.bulk_create([MessageOptOut(address_hash=address_hash(address),
                                                      created_at=now or timezone.now())],
                                       ignore_conflicts=True)
-    return Message.objects.filter(to=address, status=MessageStatus.PENDING).update(
+    return Message.objects.filter(to_index=address_hash(address), status=MessageStatus.PENDING).update(
         status=MessageStatus.SKIPPED_OPT_OUT)
 
 

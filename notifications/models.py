@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from haidian.privacy import mask_phone
+from haidian.privacy import BlindIndexField, EncryptedCharField, mask_phone
 from notifications import kinds
 
 
@@ -35,6 +35,9 @@ class Notification(models.Model):
     email_status = models.CharField(_("email"), max_length=10, choices=EmailStatus.choices, blank=True,
                                     default=EmailStatus.NONE)
     email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
+    # When a sender marked the email `sending`: one left so past MESSAGE_SENDING_TIMEOUT_MINUTES (its
+    # worker died) is claimed again.
+    email_claimed_at = models.DateTimeField(_("email claimed at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
 
     class Meta:
@@ -103,13 +106,16 @@ class Message(models.Model):
     """One SMS or email to a reporter (群众), who has no account: told of each step of their case.
 
     `key` names what the message is about ("case-event:<event id>:<channel>"): one row per key, so
-    a task run twice, or by two workers at once, never texts anyone twice. `to` is the address as
-    given (haidian.privacy offers no field encryption yet): it is personal data, shown masked
-    everywhere (`to_masked`) and read unmasked only by the backend that sends it."""
+    a task run twice, or by two workers at once, never texts anyone twice. `to` is the address,
+    normalised: personal data, encrypted at rest (haidian.privacy), found by its blind index
+    `to_index`, shown masked everywhere (`to_masked`) and read unmasked only by the backend that
+    sends it. It is kept after sending (a failed message can be sent again) and erased ("") with the
+    case's reporter data, by the retention job or on the person's request."""
 
     key = models.CharField(_("key"), max_length=100, unique=True)
     channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
-    to = models.CharField(_("to"), max_length=254)
+    to = EncryptedCharField(_("to"), max_length=254)
+    to_index = BlindIndexField(source="to", db_index=True, db_default="")
     template = models.CharField(_("template"), max_length=20,
                                 help_text=_("What the message says, e.g. received, dispatched, result."))
     text = models.TextField(_("text"))
@@ -120,6 +126,9 @@ class Message(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     # A failed attempt waits before the next (growing delays); None: as soon as a sender runs.
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    # When a sender marked it `sending`: one left so past MESSAGE_SENDING_TIMEOUT_MINUTES (its worker
+    # died) is claimed again, under the same key (notifications.messages).
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
@@ -130,6 +139,7 @@ class Message(models.Model):
         indexes = [
             # The senders' queue: small, whatever the size of the log.
             models.Index(fields=["id"], name="message_pending_idx", condition=Q(status="pending")),
+            models.Index(fields=["claimed_at"], name="message_sending_idx", condition=Q(status="sending")),
             models.Index(fields=["case_number", "-created_at", "-id"], name="message_case_idx"),
         ]
         constraints = [
@@ -147,8 +157,9 @@ class Message(models.Model):
 
 class MessageOptOut(models.Model):
     """A reporter who asked for no more messages (不再接收短信通知): nothing more goes to the address.
-    Kept as a SHA-256 of the normalised address, not the address itself: the opt-out needs only to
-    recognise it. (Unkeyed, so that rotating SECRET_KEY does not silently lose anyone's opt-out.)"""
+    Kept as the address's blind index (haidian.privacy.blind_index: an HMAC under
+    PERSONAL_DATA_INDEX_KEY, never SECRET_KEY), not the address itself: the opt-out needs only to
+    recognise it, and without the key a phone number cannot be guessed back from it."""
 
     address_hash = models.CharField(_("address (hashed)"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"))

@@ -2,7 +2,9 @@
 emails, each claimed under its row lock before it is sent so that none goes out twice.
 
 Email is sent by the Celery task `notifications.send_emails` (tasks.py), enqueued by name
-(`queue_emails`) after the writing transaction commits.
+(`queue_emails`, through haidian.outbox: kept if the broker is down) after the writing transaction
+commits. An email left `sending` by a worker that died is claimed again after
+MESSAGE_SENDING_TIMEOUT_MINUTES, with the same Message-ID as the first attempt.
 """
 
 from __future__ import annotations
@@ -10,14 +12,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haidian.celery import app as celery_app
+from haidian import outbox
 from haidian.errors import ActionForbidden
+from notifications.messages import email_message_id
 from notifications.models import EmailStatus, Notification, NotificationSettings
 
 EMAIL_ATTEMPTS = 5
@@ -62,23 +67,44 @@ def notify(notes: list[Note], now: dt.datetime) -> int:
 
 
 def queue_emails() -> None:
-    """Have a worker send the waiting emails once this transaction commits."""
-    transaction.on_commit(lambda: celery_app.send_task(SEND_EMAILS_TASK))
+    """Have a worker send the waiting emails once this transaction commits (kept in the outbox while
+    the broker is down; never an error in the step that committed)."""
+    outbox.enqueue(SEND_EMAILS_TASK)
 
 
-def send_pending_emails(*, limit: int = 200) -> int:
-    """Send waiting notification emails, each claimed under its row lock first: never twice."""
+def _emails_due(now: dt.datetime) -> Q:
+    """Emails to send: waiting, or left `sending` past MESSAGE_SENDING_TIMEOUT_MINUTES by a sender
+    that died (one claimed before `email_claimed_at` existed has none, and is as abandoned)."""
+    before = now - dt.timedelta(minutes=settings.MESSAGE_SENDING_TIMEOUT_MINUTES)
+    return Q(email_status=EmailStatus.PENDING) | Q(email_status=EmailStatus.SENDING) & (
+        Q(email_claimed_at=None) | Q(email_claimed_at__lte=before))
+
+
+def emails_waiting(now: dt.datetime | None = None) -> bool:
+    """Whether any email is due (the sweep then queues the sender)."""
+    return Notification.objects.filter(_emails_due(now or timezone.now())).exists()
+
+
+def send_pending_emails(*, limit: int = 200, now: dt.datetime | None = None) -> int:
+    """Send waiting notification emails, each claimed under its row lock first: never by two senders
+    at once; one abandoned by a dead sender goes again after the timeout, under the same Message-ID."""
     sent = 0
     for _round in range(limit):
+        moment = now or timezone.now()
         with transaction.atomic():
             note = (Notification.objects.select_for_update(skip_locked=True)
-                    .filter(email_status=EmailStatus.PENDING).select_related("user").order_by("id").first())
+                    .filter(_emails_due(moment)).select_related("user").order_by("id").first())
             if note is None:
                 return sent
+            if note.email_status == EmailStatus.SENDING and note.email_attempts >= EMAIL_ATTEMPTS:
+                Notification.objects.filter(pk=note.pk).update(email_status=EmailStatus.FAILED)
+                continue  # its last attempt died with its sender
             note.email_status, note.email_attempts = EmailStatus.SENDING, note.email_attempts + 1
-            note.save(update_fields=["email_status", "email_attempts"])
+            note.email_claimed_at = moment
+            note.save(update_fields=["email_status", "email_attempts", "email_claimed_at"])
         try:
-            mail.send_mail(note.title, note.body, None, [note.user.email])
+            mail.EmailMessage(note.title, note.body, None, [note.user.email],
+                              headers={"Message-ID": email_message_id(f"notification:{note.pk}")}).send()
         except Exception:
             # Back to the queue for the task's retry; after the last attempt it stays visibly failed.
             failed = note.email_attempts >= EMAIL_ATTEMPTS

@@ -9,7 +9,11 @@ Django chooses its email backend.
                                           with SMS_GATEWAY_KEY in the SMS_GATEWAY_KEY_HEADER header
 
 A backend's `send` returns once the message is handed over and raises on any failure; the caller
-(`notifications.messages.send_pending_messages`) counts the attempt and tries again later.
+(`notifications.messages.send_pending_messages`) counts the attempt and tries again later. The
+caller goes through `send_once(key=…)`: the message's own key, the same at every attempt, which the
+HTTP gateway receives in the SMS_GATEWAY_IDEMPOTENCY_HEADER header (default Idempotency-Key), so
+that a gateway that honours it delivers a message once even when a sender that died after handing
+it over is followed by another (the sender's timeout, MESSAGE_SENDING_TIMEOUT_MINUTES).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import sys
 import threading
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -31,6 +35,7 @@ from django.utils.module_loading import import_string
 class Sms:
     to: str
     text: str
+    key: str = field(default="", compare=False)  # the idempotency key it was sent under, if any
 
 
 # What LocmemBackend sent, oldest first: tests read it like django.core.mail.outbox (tests/conftest.py
@@ -46,10 +51,17 @@ class BaseBackend:
     def send(self, *, to: str, text: str) -> None:
         raise NotImplementedError
 
+    def send_once(self, *, key: str, to: str, text: str) -> None:
+        """Send under an idempotency key; a backend that cannot pass one on simply sends."""
+        self.send(to=to, text=text)
+
 
 class LocmemBackend(BaseBackend):
     def send(self, *, to: str, text: str) -> None:
         outbox.append(Sms(to=to, text=text))
+
+    def send_once(self, *, key: str, to: str, text: str) -> None:
+        outbox.append(Sms(to=to, text=text, key=key))
 
 
 class ConsoleBackend(BaseBackend):
@@ -89,10 +101,16 @@ class HttpGatewayBackend(BaseBackend):
             raise SmsGatewayError("SMS_GATEWAY_URL is not set")
 
     def send(self, *, to: str, text: str) -> None:
+        self.send_once(key="", to=to, text=text)
+
+    def send_once(self, *, key: str, to: str, text: str) -> None:
         body = json.dumps({"to": to, "text": text}, ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json; charset=utf-8"}
         if self.key:
             headers[self.header] = self.key
+        idempotency_header = getattr(settings, "SMS_GATEWAY_IDEMPOTENCY_HEADER", "Idempotency-Key")
+        if key and idempotency_header:
+            headers[idempotency_header] = key
         request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from haidian.admin import ReadOnlyAdmin
+from haidian.privacy import mask_email
 from open311 import services
 from open311.models import ApiClient, ServiceDefinition, ServiceRequest
 
@@ -57,3 +58,10 @@ class ServiceRequestAdmin(ReadOnlyAdmin):
     list_select_related = ["case", "client"]
     search_fields = ["=case__number", "=token"]
     show_full_result_count = False
+    # The reporter's email is personal data: masked here as on every page (haidian.privacy).
+    exclude = ["email"]
+    readonly_fields = ["email_masked"]
+
+    @admin.display(description=_("email"))
+    def email_masked(self, request: ServiceRequest) -> str:
+        return mask_email(request.email) if request.email else ""

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from dispatch.models import Case, Category
 from grids.models import GridCell
 from haidian.calendar import SHANGHAI
+from haidian.inputs import is_invisible, printable, text_problem
 from open311.attributes import check_answers
 from open311.georeport import Open311Error
 from open311.selectors import RequestQuery, Service, service_get
@@ -47,12 +48,17 @@ def _value(params: QueryDict, name: str) -> str:
 
 
 def check_no_control_characters(params: QueryDict) -> None:
-    """Refuse what the database would refuse with an error (NUL) before it gets there."""
+    """Refuse what the database would refuse with an error (NUL) before it gets there, and what no
+    text should hold (haidian.inputs.text_problem: control characters but tab and line breaks,
+    direction overrides)."""
     for name, values in params.lists():
         for value in [name, *values]:
-            stripped = value.replace("\t", "").replace("\n", "").replace("\r", "")
-            if CONTROL.search(stripped):
-                raise Open311Error(400, _("%(name)s contains control characters.") % {"name": name[:50]})
+            problem = text_problem(value)
+            if problem == "bidi":
+                raise Open311Error(400, _("%(name)s contains characters that reverse the direction of the text.")
+                                   % {"name": printable(name[:50])})
+            if problem:
+                raise Open311Error(400, _("%(name)s contains control characters.") % {"name": printable(name[:50])})
 
 
 def check_jurisdiction(params: QueryDict) -> None:
@@ -250,6 +256,8 @@ def submission(form: QueryDict) -> Submission:
     problems: list[str] = []
     lat, lng, address = _location(form, problems)
     description = _text(form, "description", MAX_DESCRIPTION, problems)
+    if description and is_invisible(description):  # it would become the case's title
+        problems.append(_("description is made only of invisible characters."))
     first, last = _text(form, "first_name", 50, problems), _text(form, "last_name", 50, problems)
     reporter_name = _reporter_name(first, last)
     if len(reporter_name) > Case._meta.get_field("reporter_name").max_length:

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dispatch.models import Case, Category
+from haidian.privacy import EncryptedEmailField
 from open311.attributes import definition_problems
 
 KEY_PREFIX_LENGTH = 8
@@ -107,7 +108,8 @@ class ServiceRequest(models.Model):
     token = models.CharField(_("token"), max_length=64, unique=True)
     attributes = models.JSONField(_("attribute answers"), default=dict, blank=True)
     media_url = models.URLField(_("media URL"), max_length=500, blank=True)
-    email = models.EmailField(_("email"), blank=True)
+    # Encrypted at rest (haidian.privacy); erased with the case's reporter data.
+    email = EncryptedEmailField(_("email"), blank=True)
     device_id = models.CharField(_("device ID"), max_length=100, blank=True)
     account_id = models.CharField(_("account ID"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("received at"))

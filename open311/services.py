@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import secrets
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,13 +12,12 @@ from django.utils.translation import gettext as _
 from dispatch.models import Source
 from dispatch.services import case_create
 from haidian.errors import ActionConflict, InvalidInput
+from haidian.throttling import MINUTE, RateLimit, setting_limit
 from haidian.workflow import PUBLIC
 from open311.attributes import answers_as_text
 from open311.georeport import Open311Error
 from open311.inputs import Submission
 from open311.models import KEY_PREFIX_LENGTH, ApiClient, ServiceRequest, key_digest
-
-logger = logging.getLogger(__name__)
 
 TITLE_LENGTH = 30
 DEFAULT_POSTS_PER_MINUTE = 60
@@ -42,22 +38,18 @@ def api_client_create(*, name: str, contact: str = "", now: dt.datetime | None =
     return client, api_key_issue(client=client, now=now)
 
 
-def rate_limit(client: ApiClient, now: dt.datetime) -> None:
-    """At most OPEN311_POSTS_PER_MINUTE posts per client and minute (default 60; 0 turns it off).
-    A broken cache lets posts through rather than refusing residents' reports."""
-    limit = getattr(settings, "OPEN311_POSTS_PER_MINUTE", DEFAULT_POSTS_PER_MINUTE)
-    if not limit:
-        return
-    key = f"open311:posts:{client.pk}:{client.key_prefix}:{now:%Y%m%d%H%M}"
-    try:
-        cache.add(key, 0, timeout=120)
-        count = cache.incr(key)
-    except Exception:  # the cache server is down or full: posting matters more than the limit
-        logger.warning("Open311 rate limit not applied: cache unavailable", exc_info=True)
-        return
-    if count > limit:
+# At most OPEN311_POSTS_PER_MINUTE posts per API key and clock minute (0 turns it off); a new key
+# starts from zero. Counted by haidian.throttling like every other limit, which never lets posts
+# through uncounted: when the cache is down the counts are kept elsewhere (settings [faults]).
+POSTS = RateLimit("open311-posts", setting_limit("OPEN311_POSTS_PER_MINUTE", DEFAULT_POSTS_PER_MINUTE,
+                                                 zero_is_off=True), MINUTE)
+
+
+def rate_limit(client: ApiClient) -> None:
+    """Count one post of the client's key; the specification's error (429) past the limit."""
+    if not POSTS.hit(f"{client.pk}:{client.key_prefix}"):
         raise Open311Error(429, _("Too many requests from this api_key: at most %(limit)s a minute.")
-                           % {"limit": limit})
+                           % {"limit": POSTS.limit()})
 
 
 def _title(submission: Submission) -> str:

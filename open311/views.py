@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from haidian.inputs import checks_own_input
 from open311 import inputs, payloads, selectors, services
 from open311.georeport import FORMATS, Open311Error, render, render_error, w3c
 
@@ -55,7 +56,10 @@ def endpoint(*methods: str):
                 return render_error(Open311Error(400, _("General service error: the request could not be "
                                                         "processed. Please tell the district command center.")), fmt)
 
-        return wrapper
+        # Machines post here with an api_key, never a browser session: no CSRF token to check, and a
+        # stray POST or DELETE on a read-only resource gets the specification's 405, not Django's
+        # CSRF page. The endpoint judges its own raw input, in its own error format.
+        return checks_own_input(csrf_exempt(wrapper))
 
     return decorate
 
@@ -71,6 +75,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     return render("discovery", payloads.discovery(url=_base_url(request), changeset=changeset), fmt)
 
 
+@checks_own_input
 @csrf_exempt  # a stray POST gets the specification's 405, not the CSRF page
 def root(request: HttpRequest) -> HttpResponse:
     """The endpoint's root serves the discovery document, as the specification suggests."""
@@ -91,7 +96,7 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 
 
 @endpoint("GET", "POST")
-def _requests(request: HttpRequest, fmt: str) -> HttpResponse:
+def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     now = timezone.now()
     if request.method == "POST":
         key = (request.POST.get("api_key") or request.GET.get("api_key") or "").strip()
@@ -99,15 +104,11 @@ def _requests(request: HttpRequest, fmt: str) -> HttpResponse:
         if client is None:
             raise Open311Error(403, _("Missing api_key: cannot create the request.") if not key
                                else _("Invalid api_key received: cannot create the request."))
-        services.rate_limit(client, now)
+        services.rate_limit(client)
         posted = services.request_submit(client=client, submission=inputs.submission(request.POST), now=now)
         return render("service_requests", [payloads.created(posted.case, posted.account_id)], fmt)
     cases = selectors.request_list(inputs.request_query(request.GET, now))
     return render("service_requests", [payloads.service_request(case) for case in cases], fmt)
-
-
-# Posted by applications that hold an api_key, not by a browser session: no CSRF token to check.
-request_list = csrf_exempt(_requests)
 
 
 @endpoint("GET")
@@ -126,6 +127,7 @@ def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     return render("service_requests", [payloads.token(posted)], fmt)
 
 
+@checks_own_input
 @csrf_exempt  # a POST to a wrong URL gets the specification's 404, not the CSRF page
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
     fmt = "json" if path.endswith(".json") else "xml"

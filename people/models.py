@@ -68,6 +68,8 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
+        # 三员分立: only the security administrator (and a superuser) grants the administrator roles.
+        permissions = [("grant_admin_role", _("Can grant and revoke the administrator roles"))]
         constraints = [
             models.CheckConstraint(
                 name="membership_exactly_one_unit",
@@ -112,3 +114,22 @@ class Membership(models.Model):
     @property
     def unit_field(self) -> str:
         return self.UNIT_FIELD_BY_MODEL[self.unit._meta.label_lower]
+
+
+class PasswordState(models.Model):
+    """What the identity rules (身份鉴别) keep about an account's password: whether an administrator set
+    it, so that its owner must choose their own at the next login (首次登录修改口令), and when they last did.
+    No row means nothing to do: accounts made by seeding (seed_demo's), commands and tests."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE,
+                                related_name="password_state", verbose_name=_("user"))
+    must_change = models.BooleanField(_("must change the password at the next login"), default=False)
+    set_by_administrator_at = models.DateTimeField(_("set by an administrator at"), null=True, blank=True)
+    changed_at = models.DateTimeField(_("changed by its owner at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("password state")
+        verbose_name_plural = _("password states")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {'must change' if self.must_change else 'ok'}"

@@ -12,8 +12,8 @@ from django.db.models import Q, QuerySet
 from agencies.models import Agency, Department, District, Street
 from grids.models import Community, GridCell
 from haidian.errors import ActionForbidden
-from haidian.permissions import Held, Role, membership_source, scope_for
-from people.models import Membership
+from haidian.permissions import ADMIN_ROLES, Held, Role, membership_source, scope_for
+from people.models import Membership, PasswordState
 
 UNIT_MODELS = {"district": District, "department": Department, "street": Street, "agency": Agency,
                "community": Community, "grid": GridCell}
@@ -101,3 +101,17 @@ def street_staff_ids(street_id: int) -> list[int]:
 def command_ids(district_id: int) -> list[int]:
     """The district command center's people (区社会服务管理监督和应急指挥中心)."""
     return people_ids(Q(role=Role.DISTRICT_COMMAND, district_id=district_id))
+
+
+# --- identity (身份鉴别, 三员分立) ------------------------------------------------------------------------
+
+def password_change_required(user) -> bool:
+    """Whether an administrator set `user`'s password and they have not chosen their own since."""
+    return PasswordState.objects.filter(user=user, must_change=True).exists()
+
+
+def admin_role_of(user) -> str | None:
+    """The administrator role `user` holds (system, security or audit; one at most), from the database
+    (not the request's cached scope: the admin asks about other people too)."""
+    return (Membership.objects.filter(user=user, role__in=ADMIN_ROLES).values_list("role", flat=True)
+            .order_by("role").first())

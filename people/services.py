@@ -3,6 +3,7 @@ that go with it, always together."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -11,12 +12,17 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import assign_perm, remove_perm
+from rest_framework.authtoken.models import Token
 
+from haidian import audit
 from haidian.errors import InvalidInput
-from haidian.permissions import SERVE_PERMISSIONS, Role, forget_scope
-from people.models import Membership, public_phone_validator
+from haidian.permissions import ADMIN_ROLES, SERVE_PERMISSIONS, Role, forget_scope
+from people.admin_roles import ADMIN_PERMISSIONS
+from people.models import Membership, PasswordState, public_phone_validator
 
 User = get_user_model()
 # The guardian permission a membership of each unit field stands for.
@@ -35,9 +41,45 @@ def _serve_perm(unit: models.Model) -> str:
 
 
 def roles_ensure() -> None:
-    """Create one auth Group per role (idempotent)."""
+    """Create one auth Group per role (idempotent), and give the three administrators' groups exactly the
+    model permissions of people.admin_roles.ADMIN_PERMISSIONS."""
     for role in Role.values:
-        Group.objects.get_or_create(name=role)
+        group, _created = Group.objects.get_or_create(name=role)
+        if role in ADMIN_PERMISSIONS:
+            group.permissions.set(_model_permissions(ADMIN_PERMISSIONS[role]))
+
+
+def _model_permissions(names: list[str]) -> list[Permission]:
+    wanted = {tuple(name.split(".", 1)) for name in names}
+    found = {(perm.content_type.app_label, perm.codename): perm
+             for perm in Permission.objects.filter(codename__in={codename for _app, codename in wanted})
+             .select_related("content_type")}
+    missing = sorted(".".join(name) for name in wanted - set(found))
+    if missing:
+        raise LookupError(f"permissions not found (is every app migrated?): {', '.join(missing)}")
+    return [found[name] for name in wanted]
+
+
+def admin_role_check(*, user, role: str, field: str, exclude_pk: int | None = None) -> None:
+    """三员分立: an administrator role is held at a district, and no account holds two of them; else
+    InvalidInput. `exclude_pk` leaves out the membership being replaced (the admin's change form)."""
+    if role not in ADMIN_ROLES:
+        return
+    if field != "district":
+        raise InvalidInput({"role": [_("The administrator roles are held at the district.")]})
+    others = Membership.objects.filter(user=user, role__in=ADMIN_ROLES).exclude(role=role)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    held = others.values_list("role", flat=True).first()
+    if held is not None:
+        raise InvalidInput({"role": [_("%(user)s is already the %(role)s: no account may hold two of the "
+                                       "administrator roles.") % {"user": user, "role": Role(held).label}]})
+
+
+def _lock_accounts(user_ids) -> None:
+    """Lock the accounts' rows until the transaction ends: two grants of different administrator roles to
+    one person, at the same time, would each find the other not there yet and both succeed."""
+    list(User.objects.select_for_update().filter(pk__in=sorted(user_ids)).values_list("pk", flat=True))
 
 
 def _check(role: str, field: str, public_phone: str) -> None:
@@ -62,12 +104,18 @@ def membership_grant(*, user, role: str, unit: models.Model, title: str = "", du
     changes nothing (its title, duty and phone stay as they are)."""
     field = _unit_field(unit)
     _check(role, field, public_phone)
+    if role in ADMIN_ROLES:
+        _lock_accounts([user.pk])
+        admin_role_check(user=user, role=role, field=field)
     membership, _created = Membership.objects.get_or_create(
         user=user, role=role, **{field: unit}, defaults={"title": title, "duty": duty, "public_phone": public_phone}
     )
     group, _created = Group.objects.get_or_create(name=role)
     user.groups.add(group)
     assign_perm(_serve_perm(unit), user, unit)
+    if role in ADMIN_ROLES and not user.is_staff:
+        user.is_staff = True  # the administrators work in the admin
+        user.save(update_fields=["is_staff"])
     forget_scope(user)
     return membership
 
@@ -95,6 +143,7 @@ def memberships_grant(*, grants: Iterable[Grant]) -> int:
         _check(grant.role, _unit_field(grant.unit), grant.public_phone)
     if not grants:
         return 0
+    _admin_roles_check_all(grants)
     Membership.objects.bulk_create(
         [Membership(user=grant.user, role=grant.role, title=grant.title, duty=grant.duty,
                     public_phone=grant.public_phone, **{_unit_field(grant.unit): grant.unit}) for grant in grants],
@@ -119,7 +168,34 @@ def memberships_grant(*, grants: Iterable[Grant]) -> int:
     )
     for grant in grants:
         forget_scope(grant.user)
+    # bulk_create sends no post_save: one audit row stands for the batch (the demo's seeding).
+    audit.record(audit.Action.ROLE_GRANTED, object_type=Membership._meta.label_lower,
+                 object_repr=f"{len(grants)} × membership (bulk)",
+                 data={"bulk": True, "asked": len(grants), "roles": dict(Counter(grant.role for grant in grants))})
     return len(grants)
+
+
+def _admin_roles_check_all(grants: list[Grant]) -> None:
+    """admin_role_check for a batch: held at a district, and one administrator role per account counting
+    the batch and what each person holds already. Makes their holders staff."""
+    asked: dict[object, set[str]] = {}
+    for grant in grants:
+        if grant.role in ADMIN_ROLES:
+            if _unit_field(grant.unit) != "district":
+                raise InvalidInput({"role": [_("The administrator roles are held at the district.")]})
+            asked.setdefault(grant.user, set()).add(grant.role)
+    if not asked:
+        return
+    _lock_accounts([user.pk for user in asked])
+    for user, roles in asked.items():
+        if len(roles) > 1:
+            raise InvalidInput({"role": [_("%(user)s would hold two of the administrator roles: no account may.")
+                                         % {"user": user}]})
+        admin_role_check(user=user, role=next(iter(roles)), field="district")
+    for user in asked:
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
 
 
 @transaction.atomic
@@ -133,7 +209,27 @@ def membership_revoke(*, membership: Membership) -> None:
         remove_perm(_serve_perm(unit), user, unit)
     if not Membership.objects.filter(user=user, role=role).exists():
         user.groups.remove(Group.objects.get(name=role))
+    if (role in ADMIN_ROLES and not user.is_superuser
+            and not Membership.objects.filter(user=user, role__in=ADMIN_ROLES).exists()):
+        user.is_staff = False  # no administrator role left: out of the admin
+        user.save(update_fields=["is_staff"])
     forget_scope(user)
+
+
+# --- passwords (身份鉴别) ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def password_set_by_administrator(*, user) -> None:
+    """An administrator set `user`'s password (the admin's add form or its set-password page): its owner
+    must choose their own at the next login, and the API tokens issued under the old one end."""
+    PasswordState.objects.update_or_create(
+        user=user, defaults={"must_change": True, "set_by_administrator_at": timezone.now()})
+    Token.objects.filter(user=user).delete()
+
+
+def password_changed_by_owner(*, user) -> None:
+    """`user` chose their own password: nothing more is asked of them."""
+    PasswordState.objects.update_or_create(user=user, defaults={"must_change": False, "changed_at": timezone.now()})
 
 
 # --- keeping the mirror honest -----------------------------------------------------------------------

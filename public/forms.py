@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from dispatch.forms import leaf_categories
 from haidian import uploads
 from haidian.errors import InvalidInput
+from haidian.inputs import check_visible
 from public import guards
 
 PHONE = re.compile(r"^(\+?86)?(\d{7,12})$")
@@ -28,9 +29,11 @@ class ReportForm(forms.Form):
     """A resident's report. `website` is a honeypot (hidden from people, filled by robots) and
     `stamp` the signed moment the form was handed out."""
 
-    title = forms.CharField(label=_("What is the problem?"), max_length=200, widget=forms.TextInput(attrs={
-        "hx-get": reverse_lazy("public:suggest"), "hx-trigger": "input changed delay:400ms",
-        "hx-target": "#category-suggestion", "autocomplete": "off"}))
+    title = forms.CharField(
+        label=_("What is the problem?"), max_length=200, validators=[check_visible],
+        widget=forms.TextInput(attrs={
+            "hx-get": reverse_lazy("public:suggest"), "hx-trigger": "input changed delay:400ms",
+            "hx-target": "#category-suggestion", "autocomplete": "off"}))
     description = forms.CharField(label=_("Details"), max_length=2000, required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     category = forms.ModelChoiceField(label=_("Category"), queryset=leaf_categories(), required=False,

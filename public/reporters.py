@@ -42,7 +42,7 @@ from django.utils.translation import override
 from assessment.satisfaction import invitation_url
 from dispatch.models import Case, CaseEvent
 from dispatch.signals import case_event_recorded
-from haidian.celery import app as celery_app
+from haidian import outbox
 from notifications.messages import message_opt_out, message_queue, queue_send
 from notifications.models import Channel, Message
 from public import conf, selectors, services
@@ -80,12 +80,12 @@ RECEIVER_UID = "public.tell_reporter"
 
 def on_case_event(sender, *, event: CaseEvent, **kwargs) -> None:
     """Receiver of dispatch.signals.case_event_recorded (connected in PublicConfig.ready). Reads only
-    the event and its case, already in memory; the task is sent after the commit (`robust`: a broker
-    that is down loses the message, never the step)."""
+    the event and its case, already in memory; the task is sent after the commit, and a broker that
+    is down keeps it in the outbox (haidian.outbox) until it is back: never a lost message, never a
+    failed step."""
     if event.action not in TEMPLATES or not reporter_addresses(event.case):
         return
-    event_id = event.pk
-    transaction.on_commit(lambda: celery_app.send_task(TELL_REPORTER_TASK, args=[event_id]), robust=True)
+    outbox.enqueue(TELL_REPORTER_TASK, event.pk)
 
 
 @contextmanager

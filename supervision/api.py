@@ -124,7 +124,8 @@ class InquiryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("year", int, description="only the tasks of this year"),
+    OpenApiParameter("year", {"type": "integer", "minimum": 2000, "maximum": 2100},
+                     description="only the tasks of this year"),
     OpenApiParameter("overdue", bool, description="only the overdue tasks")]))
 @extend_schema(tags=["supervision"])
 class TaskViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

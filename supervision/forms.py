@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Department, Street
+from haidian.inputs import check_visible
 from supervision import selectors
 from supervision.models import SupervisoryBody, Verdict
 
@@ -49,7 +50,7 @@ class TaskForm(forms.Form):
 
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     code = forms.CharField(label=_("Code"), max_length=20)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[check_visible])
     clause = forms.CharField(label=_("Clause of the implementation opinions"), required=False,
                              widget=forms.Textarea(attrs={"rows": 3}))
     owner = forms.ChoiceField(label=_("Owner unit"))

@@ -22,6 +22,7 @@ from rest_framework.test import APIClient
 
 from agencies.models import Agency, Department, District, Street
 from grids.models import GridCell
+from haidian import outbox
 from haidian.permissions import Role
 from notifications import sms
 from people.services import membership_grant
@@ -31,6 +32,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 HOME_STREET = "110108007"
 OTHER_STREET = "110108010"
+
+
+def pytest_configure(config):
+    # Registered here, not in pyproject.toml, beside the fixtures it goes with.
+    config.addinivalue_line("markers", "fuzz: the whole-API schemathesis run (tests/haidian/test_api_fuzz.py); "
+                                       "`-m 'not fuzz'` leaves it out of a quick local run")
 
 
 @pytest.fixture(scope="session")
@@ -94,6 +101,14 @@ def sms_outbox():
     sms.outbox.clear()
     yield sms.outbox
     sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def broker_errors_forgotten():
+    """Each test starts trying the broker (haidian.outbox remembers a broker error for a few seconds)."""
+    outbox.forget_broker_errors()
+    yield
+    outbox.forget_broker_errors()
 
 
 @pytest.fixture

@@ -6,6 +6,9 @@
   "use strict";
 
   var root, map, layer, trendChart, categoryChart, states = {};
+  // ECharts' HTML tooltips carry style="" attributes, which the Content-Security-Policy refuses: draw
+  // them on the chart's canvas instead.
+  var TOOLTIP_MODE = "richText";
 
   function colour(state) {
     if (!state || !state.open) return "#e8edf3";
@@ -51,7 +54,7 @@
     trendChart = trendChart || echarts.init(document.getElementById("trend-chart"));
     categoryChart = categoryChart || echarts.init(document.getElementById("category-chart"));
     trendChart.setOption({
-      tooltip: { trigger: "axis" }, legend: { data: [reported, closed] },
+      tooltip: { trigger: "axis", renderMode: TOOLTIP_MODE }, legend: { data: [reported, closed] },
       grid: { left: 40, right: 16, top: 32, bottom: 28 },
       xAxis: { type: "category", data: trends.days.map(function (d) { return d.slice(5); }) },
       yAxis: { type: "value" },
@@ -59,7 +62,7 @@
                { name: closed, type: "line", data: trends.closed, smooth: true }]
     });
     categoryChart.setOption({
-      tooltip: {}, grid: { left: 110, right: 16, top: 8, bottom: 24 },
+      tooltip: { renderMode: TOOLTIP_MODE }, grid: { left: 110, right: 16, top: 8, bottom: 24 },
       xAxis: { type: "value" }, yAxis: { type: "category", data: trends.categories.slice().reverse() },
       series: [{ name: reported, type: "bar", data: trends.category_reported.slice().reverse() }]
     });

@@ -54,7 +54,7 @@ def test_the_dashboard_draws_the_map_and_the_charts_with_data(world, live_server
     page.goto(f"{live_server.url}/dashboard/")
     page.wait_for_selector("#dashboard[data-charted]")
     page.wait_for_selector("#dashboard-map path.leaflet-interactive, #dashboard-map canvas")
-    page.wait_for_function("document.getElementById('dashboard-map').getAttribute('data-grids') === '3000'")
+    page.wait_for_function("() => document.getElementById('dashboard-map').getAttribute('data-grids') === '3000'")
 
     assert page.locator("#kpi-open").inner_text() == "6"
     assert page.locator("#trend-chart canvas").count() == 1 and page.locator("#category-chart canvas").count() == 1

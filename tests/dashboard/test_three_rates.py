@@ -159,7 +159,7 @@ def test_the_alarm_panel_lists_the_unacknowledged_critical_case_and_not_the_ackn
     assert f'href="/cases/{k5}/"' in alarms  # to the case page, where the alarm is acknowledged
     assert k6 not in alarms
     assert section(html, "alarm-count").strip() == "1"
-    assert 'id="alarms" style="border: 3px solid var(--red);"' in html  # visibly red while one rings
+    assert 'class="card alarm" id="alarms"' in html  # visibly red while one rings (site.css .card.alarm)
 
 
 def test_the_tiles_show_the_three_rates_and_the_cases_returned_twice(loop):

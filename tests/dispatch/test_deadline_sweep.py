@@ -191,7 +191,7 @@ def test_notification_emails_are_sent_once_and_failures_are_retried_then_marked(
     def broken(*args, **kwargs):
         raise OSError("mail server down")
 
-    monkeypatch.setattr("django.core.mail.send_mail", broken)
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
     for _attempt in range(notification_services.EMAIL_ATTEMPTS):
         with pytest.raises(OSError):
             notification_services.send_pending_emails(limit=1)

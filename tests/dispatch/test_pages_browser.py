@@ -106,7 +106,7 @@ def report_from_the_phone(browser, base, world) -> tuple[Person, str]:
     page.locator("#category-suggestion button").click()  # the category the title suggests
     assert page.locator("#id_category option:checked").inner_text() == CATEGORY_LABEL
     page.click("#use-location")
-    page.wait_for_function("document.querySelector('#id_lat').value !== ''")
+    page.wait_for_function("() => document.querySelector('#id_lat').value !== ''")
     page.set_input_files("#id_photo", world["photo"])
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     worker.shot("01-grid-worker-report")

@@ -19,7 +19,8 @@ LAYERS = [
     ["people", "notifications"],
     ["appointments", "comanagers", "registry"],
     ["dispatch"],
-    ["assessment", "committees", "whistle", "supervision", "workaccess", "dashboard", "open311", "public"],
+    ["assessment", "committees", "whistle", "supervision", "workaccess", "dashboard", "open311", "public",
+     "security"],
     ["demo", "bench"],
 ]
 LAYER = {app: depth for depth, apps in enumerate(LAYERS) for app in apps}

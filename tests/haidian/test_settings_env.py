@@ -1,5 +1,6 @@
 """Settings come from the environment and refuse an insecure production setup."""
 
+import base64
 import os
 import subprocess
 import sys
@@ -23,7 +24,9 @@ def test_production_refuses_the_demo_secret_key():
 
 
 def test_production_accepts_a_real_secret_key():
-    result = load_settings(HAIDIAN_ENV="production", SECRET_KEY="k" * 60)
+    result = load_settings(HAIDIAN_ENV="production", SECRET_KEY="k" * 60,
+                           PERSONAL_DATA_KEY=base64.b64encode(b"e" * 32).decode(),
+                           PERSONAL_DATA_INDEX_KEY=base64.b64encode(b"i" * 32).decode())
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["Asia/Shanghai", "zh-hans", "False"]
 

@@ -138,7 +138,7 @@ def test_one_work_order_reported_twice_at_once_gives_one_case_and_a_409(district
     properties = {"code": "110108097001001", "name": "一号网格", "community": "110108097001"}
     grids_import(features=[{"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [square]},
                             "properties": properties}])
-    grid = GridCell.objects.get()
+    grid = GridCell.objects.get(code="110108097001001")
 
     def first_import():  # the row as another import writes it, not yet committed (no number taken here)
         return Case.objects.create(number="HD20260701999999", title="12345来电：井盖缺失", lat=grid.centroid_lat,

@@ -26,7 +26,9 @@ from django.db import transaction
 from django.test import RequestFactory
 from django_celery_beat.models import PeriodicTask
 
+from haidian import outbox
 from haidian.calendar import SHANGHAI
+from haidian.models import OutboxTask
 from notifications import messages, sms, tasks
 from notifications.models import Message, MessageOptOut, MessageStatus, mask_email
 from tests.conftest import make_user, run_together
@@ -430,7 +432,7 @@ def test_the_command_sends_what_is_waiting_and_says_so(sms_outbox):
 @pytest.mark.django_db
 def test_queueing_sends_the_task_by_name_only_after_the_commit(monkeypatch, django_capture_on_commit_callbacks):
     sent = []
-    monkeypatch.setattr(messages.celery_app, "send_task", lambda name, **kwargs: sent.append(name))
+    monkeypatch.setattr(outbox.celery_app, "send_task", lambda name, **kwargs: sent.append(name))
 
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
@@ -446,7 +448,7 @@ def test_a_broker_that_is_down_does_not_fail_the_transaction_that_queued(monkeyp
     def down(name, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(messages.celery_app, "send_task", down)
+    monkeypatch.setattr(outbox.celery_app, "send_task", down)
 
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
@@ -454,6 +456,7 @@ def test_a_broker_that_is_down_does_not_fail_the_transaction_that_queued(monkeyp
             messages.queue_send()
 
     assert Message.objects.get().status == "pending"  # beat's catch-up will send it
+    assert list(OutboxTask.objects.values_list("task", flat=True)) == ["notifications.send_messages"]  # and the outbox
 
 
 @pytest.mark.django_db

@@ -90,7 +90,7 @@ def report_from_the_poster(phone: Phone, grid: GridCell, photo: str) -> tuple[Ca
     assert page.locator("#id_category option:checked").inner_text() == "犬只扰民"
     page.fill("#id_description", "东门口有三只流浪犬，早晚追咬行人。")
     page.click("#use-location")
-    page.wait_for_function(f"document.querySelector('#id_lat').value === '{grid.centroid_lat:.6f}'")
+    page.wait_for_function(f"() => document.querySelector('#id_lat').value === '{grid.centroid_lat:.6f}'")
     page.set_input_files("#id_photo", photo)
     page.fill("#id_reporter_name", REPORTER_NAME)
     page.fill("#id_reporter_phone", REPORTER_PHONE)

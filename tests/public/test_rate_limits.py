@@ -11,6 +11,7 @@ import pytest
 from django.test import RequestFactory
 
 from dispatch.models import Case
+from haidian import throttling
 from public import guards
 from tests.public.conftest import main_text, public_client, report_data
 
@@ -23,7 +24,7 @@ def next_hour(monkeypatch):
 
     def move():
         later = time.time() + guards.WINDOW_SECONDS
-        monkeypatch.setattr(guards, "clock", lambda: later)
+        monkeypatch.setattr(throttling, "clock", lambda: later)
 
     return move
 

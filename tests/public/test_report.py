@@ -103,7 +103,8 @@ def test_a_form_sent_as_soon_as_it_was_opened_is_refused(visitor, grid):
     assert not Case.objects.exists()
 
 
-@pytest.mark.parametrize("stamp", [human_stamp(seconds_ago=3 * 60 * 60), "forged", ""], ids=["stale", "forged", "missing"])
+@pytest.mark.parametrize("stamp", [human_stamp(seconds_ago=3 * 60 * 60), "forged", ""],
+                         ids=["stale", "forged", "missing"])
 def test_a_stale_forged_or_missing_stamp_is_refused(visitor, grid, stamp):
     response = visitor.post("/report/", report_data(grid, stamp=stamp))
 

@@ -463,7 +463,7 @@ def test_a_resident_reports_from_a_phone_gets_a_text_at_each_step_and_follows_th
     page.goto(f"{live_server.url}/report/")
     page.fill("#id_title", "小区门口流浪狗追咬行人")
     page.click("#use-location")
-    page.wait_for_function(f"document.querySelector('#id_lat').value === '{grid.centroid_lat:.6f}'")
+    page.wait_for_function(f"() => document.querySelector('#id_lat').value === '{grid.centroid_lat:.6f}'")
     page.fill("#id_reporter_phone", REPORTER_PHONE)
     with page.expect_navigation():
         page.click("#report-form button[type=submit]")
