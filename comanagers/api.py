@@ -32,7 +32,10 @@ class CoManagerSerializer(ModelSerializer):
                   "placement_approver", "deployment", "grids", "central_reason", "extra_duties"]
 
     def get_phone(self, comanager) -> str:
-        return selectors.phone_for(self.context["request"].user, comanager)
+        request = self.context["request"]
+        if comanager.phone and selectors.sees_phone(request.user, comanager):
+            request.comanager_phones_shown = getattr(request, "comanager_phones_shown", 0) + 1
+        return selectors.phone_for(request.user, comanager)
 
 
 class HireInput(Serializer):
@@ -114,6 +117,10 @@ class CoManagerViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if self.request.query_params.get("in_post") in ("1", "true"):
             queryset = queryset.filter(selectors.in_post(timezone.localdate()))
         return queryset
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        selectors.phones_shown(request=request, count=getattr(request, "comanager_phones_shown", 0))
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def _render(self, comanager):
         return CoManagerSerializer(self.get_queryset().get(pk=comanager.pk), context={"request": self.request}).data

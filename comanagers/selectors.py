@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 
 from agencies.models import Street
 from comanagers.models import CoManager, Quota
+from haidian import audit
 from haidian.permissions import Role, Scope, restrict, scope_for, scope_rule
 from haidian.privacy import mask_phone
 
@@ -48,6 +49,14 @@ def sees_phone(user, comanager: CoManager) -> bool:
 
 def phone_for(user, comanager: CoManager) -> str:
     return comanager.phone if sees_phone(user, comanager) else mask_phone(comanager.phone)
+
+
+def phones_shown(*, request, count: int) -> None:
+    """Co-managers' phones shown whole on one page or API answer go on the audit log: one row per
+    request with how many, none when none were."""
+    if count:
+        audit.record(audit.Action.PERSONAL_DATA_VIEWED, request=request, object_type="comanagers.comanager",
+                     data={"field": "phone", "rows": count})
 
 
 

@@ -29,8 +29,9 @@ def _street_context(request, street, form) -> dict:
     today = timezone.localdate()
     counted = selectors.with_count_and_quota(Street.objects.filter(pk=street.pk),
                                              year=today.year, on=today).get()
-    comanagers = selectors.comanager_list(user=request.user).filter(selectors.in_post(today), street=street) \
-        .order_by("post__code", "name", "id")
+    comanagers = list(selectors.comanager_list(user=request.user).filter(selectors.in_post(today), street=street)
+                      .order_by("post__code", "name", "id"))  # the street's own staff: phones whole, audited
+    selectors.phones_shown(request=request, count=sum(1 for comanager in comanagers if comanager.phone))
     return {"street": street, "streets": staff_streets(user=request.user), "year": today.year,
             "in_post": counted.in_post, "quota": counted.quota, "over": counted.in_post >= counted.quota,
             "comanagers": comanagers, "form": form, "leave_form": forms.LeaveForm()}

@@ -6,6 +6,7 @@ import pytest
 
 from comanagers import services
 from comanagers.models import CoManager, Deployment
+from haidian.models import AuditEntry
 from tests.comanagers.conftest import set_quota
 
 pytestmark = [pytest.mark.django_db]
@@ -95,6 +96,21 @@ def test_the_phone_is_masked_outside_the_street(api, comanager, district_command
         response = api.as_user(user).get(f"{LIST}{comanager.pk}/")
         assert response.status_code == 200
         assert response.json()["phone"] == phone, user
+
+
+def test_a_phone_shown_whole_is_audited_once_per_answer_and_a_masked_one_not_at_all(
+        api, client, comanager, street_staff, agency_head):
+    viewed = AuditEntry.objects.filter(action="personal_data_viewed", object_type="comanagers.comanager")
+
+    assert api.as_user(agency_head).get(LIST).status_code == 200  # masked: nothing to record
+    assert not viewed.exists()
+    assert api.as_user(street_staff).get(LIST).json()["results"][0]["phone"] == "13800001234"
+    client.force_login(street_staff)
+    page = client.get("/comanagers/")
+    assert page.status_code == 200 and "13800001234" in page.content.decode()
+
+    assert [(row.actor_username, row.data) for row in viewed.order_by("id")] == [
+        (street_staff.username, {"field": "phone", "rows": 1}), (street_staff.username, {"field": "phone", "rows": 1})]
 
 
 def test_quotas_are_set_by_the_district_command(api, district_command, street_staff, street):
