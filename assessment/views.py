@@ -83,8 +83,6 @@ def my_forms(request):
     forms_ = list(services.my_evaluations(user=request.user).exclude(round__status=RoundStatus.DRAFT)
                   .order_by("-round__period", "ratee_kind", "ratee_name")[:500])
     own = selectors.own_results(user=request.user)
-    if not forms_ and not own and not selectors.sees_drafts(request.user):
-        raise Http404
     return render(request, "assessment/my_forms.html", {
         "forms": forms_, "rounds": Round.objects.all() if selectors.sees_drafts(request.user) else [],
         "own": own,

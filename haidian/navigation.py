@@ -29,6 +29,14 @@ def nav_links() -> list[NavLink]:
     return sorted(links, key=lambda link: link.order)  # stable: install order breaks ties
 
 
+def landing_url(user) -> str:
+    """Where a person lands after signing in: their first workplace (the lowest `order` among their
+    roles' links), else the home page (a superuser, or someone with no role yet)."""
+    roles = scope_for(user).roles
+    first = next((link for link in nav_links() if link.roles & roles), None)
+    return reverse(first.url_name) if first is not None else reverse("home")
+
+
 def workplaces(request) -> dict:
     """Context processor: `workplaces` as (url, label) pairs for the person, and the map tile setting."""
     context = {"MAP_TILE_URL": settings.MAP_TILE_URL}

@@ -167,7 +167,7 @@ if HAIDIAN_ENV == "test":
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "start"  # people.views.start: each person's first workplace
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"

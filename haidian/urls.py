@@ -13,6 +13,8 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -28,6 +30,11 @@ def _app_url_modules():
     for name in settings.HAIDIAN_APPS:
         if name != "haidian" and find_spec(f"{name}.urls") is not None:
             yield import_module(f"{name}.urls")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page that names none (the admin's, the API's): the site's."""
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 router = DefaultRouter()
@@ -49,6 +56,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     *pages,
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_paths)),

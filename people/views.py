@@ -1,15 +1,25 @@
 """The role-aware home page: my roles, my units, and whether the working calendar is loaded."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from haidian.calendar import missing_years
+from haidian.navigation import landing_url
 from haidian.permissions import Role, scope_for
 from people.models import Membership
 
 
 @login_required
+def start(request):
+    """Where the login page sends a person who asked for no particular page (LOGIN_REDIRECT_URL)."""
+    return redirect(landing_url(request.user))
+
+
 def home(request):
+    """The site's root: residents (not signed in) land on the public services; a signed-in person sees
+    their roles, units and the calendar's state."""
+    if not request.user.is_authenticated:
+        return redirect("public:index")
     memberships = (
         Membership.objects.filter(user=request.user)
         .select_related(*Membership.UNIT_FIELDS).defer("grid__boundary")

@@ -332,7 +332,7 @@ def test_a_password_an_administrator_resets_must_be_changed_too_and_ends_the_tok
 def test_accounts_made_by_seeding_and_commands_need_no_change(person):
     client = page_client()
 
-    assert page_login(client, person.username, "pw-identity-person")["Location"] == "/"
+    assert page_login(client, person.username, "pw-identity-person")["Location"] == "/start/"
     assert client.get("/").status_code == 200
     assert not PasswordState.objects.filter(user=person).exists()
 
