@@ -49,7 +49,7 @@ def test_the_dashboard_draws_the_map_and_the_charts_with_data(world, live_server
     page.fill("#id_username", "command")
     page.fill("#id_password", "pw-command")
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(lambda url: "/login/" not in url)  # signed in: on to their workplace
 
     page.goto(f"{live_server.url}/dashboard/")
     page.wait_for_selector("#dashboard[data-charted]")

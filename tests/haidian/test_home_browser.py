@@ -25,13 +25,16 @@ def staff_login(transactional_db):
 def test_street_staff_log_in_and_see_the_chinese_home_page(live_server, page, staff_login):
     username, password, street = staff_login
     page.goto(f"{live_server.url}/")
+    assert page.url == f"{live_server.url}/public/"  # a visitor lands on the public services
+    page.click("a.staff-login")
     assert page.url.startswith(f"{live_server.url}/login/")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
 
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/workbench/")  # the street's staff land on their workbench
+    page.goto(f"{live_server.url}/")
 
     with translation.override("zh-hans"):
         workbench = translation.gettext("Workbench")
@@ -51,7 +54,8 @@ def test_language_switch_shows_english(live_server, page, staff_login):
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/workbench/")
+    page.goto(f"{live_server.url}/")
     with page.expect_navigation():
         page.select_option("select[name=language]", "en")
     assert page.locator("h1").inner_text() == "Workbench"

@@ -115,7 +115,7 @@ def test_the_main_pages_run_their_scripts_with_no_csp_violation(live_server, bro
     staff = Watched(browser, live_server.url)
     page = staff.page
     staff.sign_in("street-staff")
-    assert page.url == f"{live_server.url}/"
+    assert page.url == f"{live_server.url}/workbench/"  # the login lands the street's staff on their workbench
     with page.expect_response(lambda r: "/waiting/" in r.url and r.status == 200):
         staff.open("/workbench/")
     page.wait_for_selector(".waiting-link .slot .badge")  # swapped in by htmx

@@ -49,7 +49,7 @@ class Person:
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", f"pw-{username}")
         self.page.click("button[type=submit]")
-        self.page.wait_for_url(f"{base}/")
+        self.page.wait_for_url(lambda url: "/login/" not in url)  # signed in: on to their workplace
 
     def open(self, path: str):
         self.page.goto(f"{self.base}{path}")
