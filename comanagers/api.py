@@ -17,6 +17,7 @@ from comanagers.models import CoManager, Deployment, Placement, Post, Quota
 from grids.models import GridCell
 from haidian.api import ModelSerializer, Serializer
 from haidian.permissions import restrict
+from haidian.privacy import mask_phone
 
 
 class CoManagerSerializer(ModelSerializer):
@@ -33,9 +34,10 @@ class CoManagerSerializer(ModelSerializer):
 
     def get_phone(self, comanager) -> str:
         request = self.context["request"]
-        if comanager.phone and selectors.sees_phone(request.user, comanager):
+        shown = selectors.sees_phone(request.user, comanager)
+        if shown and comanager.phone:
             request.comanager_phones_shown = getattr(request, "comanager_phones_shown", 0) + 1
-        return selectors.phone_for(request.user, comanager)
+        return comanager.phone if shown else mask_phone(comanager.phone)
 
 
 class HireInput(Serializer):

@@ -18,7 +18,7 @@ from dispatch import selectors, serializers, services
 from dispatch.letters import pdf as letter_pdfs
 from dispatch.letters import services as letters
 from dispatch.models import Case, CaseStatus, Task, Tier
-from haidian import audit, inputs
+from haidian import inputs
 
 
 class NewestFirstPagination(CursorPagination):
@@ -100,10 +100,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         would exceed `CASE_EXPORT_XLSX_MAX_ROWS`."""
         kind = format or request.query_params.get("format") or "csv"
         queryset = self.filter_queryset(self.get_queryset())
-        response = case_export.case_export_response(queryset, user=request.user, kind=kind, request=request)
-        audit.record(audit.Action.EXPORT, request=request,
-                     data={"what": "cases", "format": kind, "via": "api", "filters": audit.query_filters(request)})
-        return response
+        return case_export.case_export_response(queryset, user=request.user, kind=kind, request=request, via="api")
 
     @extend_schema(request=serializers.FileInput, responses=serializers.CaseSerializer)
     @action(detail=True, methods=["post"])

@@ -27,7 +27,7 @@ from dispatch.models import OPEN_STATUSES, TO_DO_STATUSES, Attachment, Case, Cas
 from dispatch.workflow import Action
 from grids import services as grid_services
 from grids.models import GridCell, Patrol
-from haidian import audit, reform
+from haidian import reform
 from haidian.errors import ActionConflict, ActionForbidden, InvalidInput, http_status, put_on_form, reason
 from haidian.permissions import Role, scope_for
 from haidian.steps import REFUSALS, StepPage
@@ -537,10 +537,7 @@ def workbench_export(request, kind: str):
                             status=400, content_type="text/plain; charset=utf-8")
     queryset = export.workbench_cases(user=request.user, street=street, status=status, filters=filters.cleaned_data)
     try:
-        response = export.case_export_response(queryset, user=request.user, kind=kind, stem=f"cases-{street.code}",
-                                               request=request)
+        return export.case_export_response(queryset, user=request.user, kind=kind, stem=f"cases-{street.code}",
+                                           request=request, via="workbench")
     except InvalidInput as exc:  # too many rows for Excel
         return HttpResponse(str(exc.errors["format"][0]), status=400, content_type="text/plain; charset=utf-8")
-    audit.record(audit.Action.EXPORT, request=request,
-                 data={"what": "cases", "format": kind, "via": "workbench", "filters": audit.query_filters(request)})
-    return response

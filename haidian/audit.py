@@ -9,7 +9,6 @@ into the action it records: a failure to write is logged loudly and re-raised on
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import re
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haidian.models import AuditEntry
 from haidian.permissions import scope_for
+from haidian.throttling import request_address
 
 log = logging.getLogger(__name__)
 
@@ -86,18 +86,14 @@ class Action(models.TextChoices):
 
 
 def client_address(request) -> str | None:
-    """The client's address: REMOTE_ADDR, or the first X-Forwarded-For hop when the deployment says
-    its proxy sets it (`AUDIT_TRUST_FORWARDED_FOR`)."""
+    """The client's address as the rate limits read it (`throttling.request_address`: REMOTE_ADDR, or
+    behind PUBLIC_TRUSTED_PROXIES proxies the hop the outermost one saw); None when it does not parse,
+    so that a garbled header never makes the row unwritable (an inet column). Also the login
+    lockout's address (AXES_CLIENT_IP_CALLABLE)."""
     if request is None:
         return None
-    address = request.META.get("REMOTE_ADDR") or None
-    if getattr(settings, "AUDIT_TRUST_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
-        address = forwarded or address
-    try:  # a forged or garbled header must not make the row unwritable (an inet column)
-        return str(ipaddress.ip_address(address)) if address else None
-    except ValueError:
-        return None
+    address = request_address(request)
+    return str(address) if address is not None else None
 
 
 # What PostgreSQL cannot store in text or jsonb: NUL and lone surrogates (a tried login, a query string).

@@ -3,6 +3,7 @@
 import os
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -33,6 +34,14 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from None
+
+
+def setting_int(name: str, default: int) -> int:
+    """An integer read at each use: the Django setting `name` if there is one (tests override it), else
+    the environment, else `default`. Only at run time: settings.py itself uses env_int."""
+    if hasattr(settings, name):
+        return int(getattr(settings, name))
+    return env_int(name, default)
 
 
 def env_float(name: str, default: float) -> float:

@@ -194,11 +194,13 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HAIDIAN_ENV == "produc
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HAIDIAN_ENV == "production")
 
 REDIS_URL = env_str("REDIS_URL", "")
+# How long a Redis call may wait (cache and broker) before the fallbacks take over (seconds).
+REDIS_TIMEOUT_SECONDS = env_float("REDIS_TIMEOUT_SECONDS", 2.0)
 if REDIS_URL:
     # RedisCache, falling back to a table in the database while Redis cannot be reached ([faults]).
     CACHES = {"default": {"BACKEND": "haidian.cache.RedisWithDatabaseFallback", "LOCATION": REDIS_URL, "OPTIONS": {
-        "socket_connect_timeout": env_float("REDIS_TIMEOUT_SECONDS", 2.0),
-        "socket_timeout": env_float("REDIS_TIMEOUT_SECONDS", 2.0),
+        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+        "socket_timeout": REDIS_TIMEOUT_SECONDS,
         "RETRY_SECONDS": env_float("CACHE_REDIS_RETRY_SECONDS", 5.0)}}}
 
 # Celery: a broker that needs no server by default (kombu's filesystem transport under var/);
@@ -391,8 +393,7 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Haidian grid management")
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
 if AUDIT_RETENTION_DAYS < 180:
     raise ImproperlyConfigured(f"AUDIT_RETENTION_DAYS must be at least 180 (six months), not {AUDIT_RETENTION_DAYS}")
-# Behind a reverse proxy that sets X-Forwarded-For (and strips any the client sent), record its first hop.
-AUDIT_TRUST_FORWARDED_FOR = env_bool("AUDIT_TRUST_FORWARDED_FOR", False)
+# The address recorded is the rate limits' (haidian.throttling.request_address, PUBLIC_TRUSTED_PROXIES).
 # [personal]
 # 个人信息保护 / 数据保密性 / 剩余信息保护 (docs/security.md "Personal data"). Reporters' names, phones and
 # emails, co-managers' phones, Open311 emails and message addresses are encrypted at rest
@@ -451,7 +452,7 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # Sending fails at once when Redis is down (the outbox keeps the task) instead of retrying for
     # broker_connection_timeout in the request; a worker's own reconnection keeps its retries.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0,
-                                       "socket_connect_timeout": env_float("REDIS_TIMEOUT_SECONDS", 2.0)}
+                                       "socket_connect_timeout": REDIS_TIMEOUT_SECONDS}
 # A message or notification email left `sending` this long (its worker died) is claimed again, under
 # the same idempotency key (the SMS gateway's header below, the email's Message-ID).
 MESSAGE_SENDING_TIMEOUT_MINUTES = env_int("MESSAGE_SENDING_TIMEOUT_MINUTES", 10)

@@ -24,14 +24,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from haidian.env import env_int
+from haidian.env import setting_int
 
 SECOND, MINUTE, HOUR, DAY = 1, 60, 60 * 60, 24 * 60 * 60
 _PERIODS = {"s": SECOND, "m": MINUTE, "h": HOUR, "d": DAY}
@@ -123,7 +122,7 @@ def setting_limit(name: str, default: int, *, zero_is_off: bool = False) -> Call
     (so that tests and a deployment can change it)."""
 
     def limit() -> int | None:
-        value = int(getattr(settings, name)) if hasattr(settings, name) else env_int(name, default)
+        value = setting_int(name, default)
         return None if zero_is_off and value <= 0 else value
 
     return limit
@@ -131,20 +130,28 @@ def setting_limit(name: str, default: int, *, zero_is_off: bool = False) -> Call
 
 # --- the client's address --------------------------------------------------------------------------
 
-def client_ip(request) -> str:
-    """The client's address: REMOTE_ADDR, or with PUBLIC_TRUSTED_PROXIES = n, the address the
-    outermost of our n proxies saw (the n-th entry of X-Forwarded-For from the right); entries to
-    its left are whatever the client chose to send and are never trusted. IPv6 clients count per
-    /64, the block one household or phone gets."""
+def request_address(request) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The client's address, the one rule for every limit, the login lockout and the audit log:
+    REMOTE_ADDR, or with PUBLIC_TRUSTED_PROXIES = n, the address the outermost of our n proxies saw
+    (the n-th entry of X-Forwarded-For from the right); entries to its left are whatever the client
+    chose to send and are never trusted. None when it does not parse."""
     address = request.META.get("REMOTE_ADDR", "")
-    proxies = int(getattr(settings, "PUBLIC_TRUSTED_PROXIES", env_int("PUBLIC_TRUSTED_PROXIES", 0)))
+    proxies = setting_int("PUBLIC_TRUSTED_PROXIES", 0)
     if proxies > 0:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
         if len(hops) >= proxies:
             address = hops[-proxies]
     try:
-        parsed = ipaddress.ip_address(address)
+        return ipaddress.ip_address(address)
     except ValueError:
+        return None
+
+
+def client_ip(request) -> str:
+    """The subject a per-address limit counts: `request_address`, IPv6 clients per /64 (the block one
+    household or phone gets)."""
+    parsed = request_address(request)
+    if parsed is None:
         return "unknown"
     if parsed.version == 6:
         if parsed.ipv4_mapped is not None:
@@ -165,14 +172,6 @@ class Throttled(exceptions.Throttled):
         self.wait = seconds  # the exception handler sends it as Retry-After
 
 
-def _write_limit() -> int | None:
-    return parse_rate(api_settings.DEFAULT_THROTTLE_RATES.get("writes"))[0]
-
-
-def _write_window() -> int:
-    return parse_rate(api_settings.DEFAULT_THROTTLE_RATES.get("writes"))[1]
-
-
 class WriteThrottle(BaseThrottle):
     """The API's writes (POST, PUT, PATCH, DELETE) per user, or per address for anonymous writes, at
     REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["writes"] (e.g. "300/minute"); reads are not counted.
@@ -184,7 +183,10 @@ class WriteThrottle(BaseThrottle):
     def allow_request(self, request, view) -> bool:
         if request.method not in self.methods:
             return True
-        limit = RateLimit("api-writes", _write_limit, _write_window())
+        count, window = parse_rate(api_settings.DEFAULT_THROTTLE_RATES.get("writes"))
+        if count is None:
+            return True
+        limit = RateLimit("api-writes", lambda: count, window)
         user = getattr(request, "user", None)
         subject = f"user:{user.pk}" if user is not None and user.is_authenticated else f"ip:{client_ip(request)}"
         if limit.hit(subject):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from haidian.env import env_int, env_str
+from haidian.env import env_str, setting_int
 
 INT_DEFAULTS = {
     "PUBLIC_REPORTS_PER_HOUR": 5,
@@ -29,9 +29,7 @@ INT_DEFAULTS = {
 
 
 def int_setting(name: str) -> int:
-    if hasattr(settings, name):
-        return int(getattr(settings, name))
-    return env_int(name, INT_DEFAULTS[name])
+    return setting_int(name, INT_DEFAULTS[name])
 
 
 def base_url() -> str:

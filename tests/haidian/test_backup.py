@@ -113,6 +113,19 @@ def test_a_damaged_backup_is_refused_before_anything_is_restored(haidian_data, m
         call_command("restore", str(folder), database_url=fresh_database[1], no_media=True)
 
 
+def test_a_restore_whose_tables_differ_from_the_manifest_is_refused(haidian_data, media, tmp_path, fresh_database):
+    call_command("backup", dir=tmp_path, stdout=io.StringIO())
+    [folder] = tmp_path.glob("2*")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    streets = manifest["database"]["tables"]["agencies_street"]
+    assert streets["rows"] == 29 and streets["checksum"]  # a table with rows has a checksum
+    streets["checksum"] = "0" * len(streets["checksum"])  # as if one row had changed on the way
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+    with pytest.raises(CommandError, match="differs from the backup: agencies_street"):
+        call_command("restore", str(folder), database_url=fresh_database[1], no_media=True)
+
+
 @pytest.mark.django_db  # nothing to dump: no need to commit
 def test_without_pg_dump_the_backup_fails_with_a_clear_message_and_leaves_no_folder(settings, tmp_path):
     settings.PG_BIN_DIR = str(tmp_path / "nowhere")

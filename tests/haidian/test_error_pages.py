@@ -19,3 +19,13 @@ def test_a_missing_page_is_a_chinese_404_that_lists_no_url_patterns(client, stre
 def test_the_server_error_page_needs_no_request_context():
     page = loader.get_template("500.html").render({})
     assert "系统出错了" in page
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_path_is_a_json_404(client, street_staff):
+    client.force_login(street_staff)
+    response = client.get("/api/v1/nowhere/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert "detail" in response.json()

@@ -148,6 +148,21 @@ def test_an_address_is_locked_after_five_failures_on_any_accounts(person):
     assert page_login(page_client("10.0.2.2"), person.username, "pw-identity-person").status_code == 302
 
 
+def test_behind_a_proxy_the_address_is_the_one_it_appended_and_a_forged_hop_evades_nothing(person, settings):
+    settings.PUBLIC_TRUSTED_PROXIES = 1  # the proxy (REMOTE_ADDR 10.0.0.254) appends the client's address
+    proxy = page_client("10.0.0.254")
+    for n in range(5):  # the attacker at 10.0.3.1 makes up a new first hop for every try
+        proxy.post("/login/", {"username": f"someone-{n}", "password": "guess"},
+                   HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 10.0.3.1")
+
+    assert proxy.post("/login/", {"username": person.username, "password": "pw-identity-person"},
+                      HTTP_X_FORWARDED_FOR="192.0.2.99, 10.0.3.1").status_code == 429
+    failures = AuditEntry.objects.filter(action="login_failed")
+    assert set(failures.values_list("address", flat=True)) == {"10.0.3.1"}
+    assert proxy.post("/login/", {"username": person.username, "password": "pw-identity-person"},
+                      HTTP_X_FORWARDED_FOR="10.0.3.2").status_code == 302
+
+
 def test_a_successful_login_forgets_that_accounts_failures_from_that_address(person):
     client = page_client()
     for n in range(4):
